@@ -1,0 +1,116 @@
+"""Who may do what: one editors group per city with rights on that city's
+subtree only, a network moderators group, and the "Peer review" workflow.
+
+Every function here is idempotent, so load_demo, data set-up and tests can
+call them as often as they like.
+"""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from wagtail.models import (
+    Collection,
+    GroupApprovalTask,
+    GroupCollectionPermission,
+    GroupPagePermission,
+    Page,
+    Workflow,
+    WorkflowPage,
+    WorkflowTask,
+)
+
+MODERATORS_GROUP = "Moderators"
+REVIEW_WORKFLOW = "Peer review"
+
+CITY_PAGE_PERMISSIONS = ["add_page", "change_page"]
+MODERATOR_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
+CITY_COLLECTION_PERMISSIONS = [
+    ("wagtailimages", "add_image"),
+    ("wagtailimages", "choose_image"),
+    ("wagtailimages", "change_image"),
+    ("wagtaildocs", "add_document"),
+    ("wagtaildocs", "choose_document"),
+    ("wagtaildocs", "change_document"),
+]
+MODERATOR_SNIPPET_MODELS = [
+    ("practices", "challenge"),
+    ("practices", "policylever"),
+    ("practices", "sector"),
+    ("practices", "targetgroup"),
+    ("cities", "workinggroup"),
+]
+
+
+def _perm(app_label, codename):
+    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+
+
+def city_group_name(city):
+    return f"{city.title} editors"
+
+
+def _grant_admin_access(group):
+    group.permissions.add(_perm("wagtailadmin", "access_admin"))
+
+
+def _grant_page_permissions(group, page, codenames):
+    for codename in codenames:
+        GroupPagePermission.objects.get_or_create(
+            group=group, page=page, permission=_perm("wagtailcore", codename)
+        )
+
+
+def _grant_collection_permissions(group, collection):
+    for app_label, codename in CITY_COLLECTION_PERMISSIONS:
+        GroupCollectionPermission.objects.get_or_create(
+            group=group, collection=collection, permission=_perm(app_label, codename)
+        )
+
+
+@transaction.atomic
+def ensure_city_editors(city):
+    """Create "<City> editors" with add/edit rights on the city's subtree and
+    its own image and document collection. Publishing goes through review."""
+    group, _ = Group.objects.get_or_create(name=city_group_name(city))
+    _grant_admin_access(group)
+    _grant_page_permissions(group, city, CITY_PAGE_PERMISSIONS)
+    root = Collection.get_first_root_node()
+    collection = root.get_children().filter(name=city.title).first() or root.add_child(name=city.title)
+    _grant_collection_permissions(group, collection)
+    return group
+
+
+@transaction.atomic
+def ensure_moderators(site_root):
+    """The network moderators: publish anywhere under the site root, approve
+    reviews, manage the taxonomies and the working groups."""
+    group, _ = Group.objects.get_or_create(name=MODERATORS_GROUP)
+    _grant_admin_access(group)
+    _grant_page_permissions(group, site_root, MODERATOR_PAGE_PERMISSIONS)
+    for app_label, model in MODERATOR_SNIPPET_MODELS:
+        for action in ("add", "change", "delete", "view"):
+            group.permissions.add(_perm(app_label, f"{action}_{model}"))
+    _grant_collection_permissions(group, Collection.get_first_root_node())
+    return group
+
+
+@transaction.atomic
+def ensure_review_workflow(site_root, moderators):
+    """The "Peer review" workflow (one moderators' approval task) on the whole site."""
+    task = GroupApprovalTask.objects.filter(name=REVIEW_WORKFLOW).first()
+    if task is None:
+        task = GroupApprovalTask.objects.create(name=REVIEW_WORKFLOW)
+    task.groups.add(moderators)
+    workflow, _ = Workflow.objects.get_or_create(name=REVIEW_WORKFLOW)
+    WorkflowTask.objects.get_or_create(workflow=workflow, task=task.task_ptr, defaults={"sort_order": 0})
+    WorkflowPage.objects.update_or_create(page=site_root, defaults={"workflow": workflow})
+    return workflow
+
+
+def ensure_site_roles(site_root: Page):
+    moderators = ensure_moderators(site_root)
+    workflow = ensure_review_workflow(site_root, moderators)
+    from cities.models import CityPage
+
+    for city in CityPage.objects.all():
+        ensure_city_editors(city)
+    return moderators, workflow

@@ -1,0 +1,16 @@
+"""Test settings: fast hashing, in-memory mail, eager tasks unless a test says otherwise."""
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+SECRET_KEY = "test-only-key"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_BROKER_URL = "memory://"
+CELERY_TASK_ALWAYS_EAGER = True
+ELASTICSEARCH_URL = ""  # the search tests choose their engine explicitly
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}
+MEDIA_ROOT = BASE_DIR / ".pytest_media"  # noqa: F405
+WAGTAILADMIN_BASE_URL = BASE_URL = "http://testserver"

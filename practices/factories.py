@@ -1,0 +1,140 @@
+"""Test data factories (factory_boy + wagtail-factories). Tests build their
+own pages with these; they never depend on the demo content."""
+
+import factory
+import wagtail_factories
+from django.utils.text import slugify
+
+from cities.models import CitiesIndexPage, CityPage, WorkingGroup
+from cms.home.models import HomePage
+
+from .models import (
+    CaseStudyOutcome,
+    CaseStudyPage,
+    CaseStudyPartner,
+    Challenge,
+    PolicyLever,
+    PracticeIndexPage,
+    Sector,
+    TargetGroup,
+)
+
+
+class TermFactory(factory.django.DjangoModelFactory):
+    name = factory.Sequence(lambda n: f"Term {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+
+    class Meta:
+        abstract = True
+        django_get_or_create = ("slug",)
+
+
+class ChallengeFactory(TermFactory):
+    class Meta:
+        model = Challenge
+        django_get_or_create = ("slug",)
+
+
+class PolicyLeverFactory(TermFactory):
+    class Meta:
+        model = PolicyLever
+        django_get_or_create = ("slug",)
+
+
+class SectorFactory(TermFactory):
+    class Meta:
+        model = Sector
+        django_get_or_create = ("slug",)
+
+
+class TargetGroupFactory(TermFactory):
+    class Meta:
+        model = TargetGroup
+        django_get_or_create = ("slug",)
+
+
+class HomePageFactory(wagtail_factories.PageFactory):
+    title = "Solidarity Cities Exchange"
+    slug = "home"
+
+    class Meta:
+        model = HomePage
+
+
+class CitiesIndexPageFactory(wagtail_factories.PageFactory):
+    title = "Cities"
+    slug = "cities"
+
+    class Meta:
+        model = CitiesIndexPage
+
+
+class PracticeIndexPageFactory(wagtail_factories.PageFactory):
+    title = "Practices"
+    slug = "practices"
+
+    class Meta:
+        model = PracticeIndexPage
+
+
+class CityPageFactory(wagtail_factories.PageFactory):
+    title = factory.Sequence(lambda n: f"City {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.title))
+    country = "IE"
+    intro = factory.LazyAttribute(lambda o: f"{o.title} is a member city.")
+
+    class Meta:
+        model = CityPage
+
+
+class CaseStudyPageFactory(wagtail_factories.PageFactory):
+    title = factory.Sequence(lambda n: f"Case study {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.title))
+    summary = factory.LazyAttribute(lambda o: f"Summary of {o.title}.")
+    start_year = 2020
+    status = "running"
+    scale = "city"
+
+    class Meta:
+        model = CaseStudyPage
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def challenges(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.challenges.set(extracted)
+            self.save()
+
+    @factory.post_generation
+    def sectors(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.sectors.set(extracted)
+            self.save()
+
+
+class CaseStudyPartnerFactory(factory.django.DjangoModelFactory):
+    name = factory.Sequence(lambda n: f"Partner {n}")
+    organisation_type = "social_enterprise"
+    role = "Delivery partner"
+
+    class Meta:
+        model = CaseStudyPartner
+
+
+class CaseStudyOutcomeFactory(factory.django.DjangoModelFactory):
+    metric = "People placed in work"
+    value = 120
+    unit = "people"
+    year = 2022
+
+    class Meta:
+        model = CaseStudyOutcome
+
+
+class WorkingGroupFactory(factory.django.DjangoModelFactory):
+    name = factory.Sequence(lambda n: f"Working group {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+    time_zone = "Europe/Dublin"
+
+    class Meta:
+        model = WorkingGroup

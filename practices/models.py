@@ -1,0 +1,368 @@
+from django import forms
+from django.conf import global_settings
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.functional import cached_property
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import StreamField
+from wagtail.models import Orderable, Page, PageManager
+from wagtail.query import PageQuerySet
+from wagtail.search import index
+
+from cities.models import CityPage
+
+from .blocks import CaseStudyBodyBlock
+
+PAGE_SIZE = 12
+
+
+# --- Taxonomies: controlled vocabularies managed by moderators as snippets ---
+
+
+class Term(index.Indexed, models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("description"), FieldPanel("sort_order")]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    class Meta:
+        abstract = True
+        ordering = ["sort_order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Challenge(Term):
+    class Meta(Term.Meta):
+        pass
+
+
+class PolicyLever(Term):
+    class Meta(Term.Meta):
+        verbose_name = "policy lever"
+
+
+class Sector(Term):
+    class Meta(Term.Meta):
+        pass
+
+
+class TargetGroup(Term):
+    class Meta(Term.Meta):
+        verbose_name = "target group"
+
+
+TAXONOMIES = {
+    "challenges": Challenge,
+    "policy_levers": PolicyLever,
+    "sectors": Sector,
+    "target_groups": TargetGroup,
+}
+
+
+# --- Choices ---
+
+
+class Status(models.TextChoices):
+    PILOT = "pilot", "Pilot"
+    RUNNING = "running", "Running"
+    SCALED = "scaled", "Scaled"
+    ENDED = "ended", "Ended"
+
+
+class Scale(models.TextChoices):
+    NEIGHBOURHOOD = "neighbourhood", "Neighbourhood"
+    CITY = "city", "City"
+    REGION = "region", "Region"
+    NATIONAL = "national", "National"
+
+
+class OrganisationType(models.TextChoices):
+    COOPERATIVE = "cooperative", "Cooperative"
+    WORKER_COOPERATIVE = "worker_cooperative", "Worker cooperative"
+    CONSUMER_COOPERATIVE = "consumer_cooperative", "Consumer cooperative"
+    HOUSING_COOPERATIVE = "housing_cooperative", "Housing cooperative"
+    ENERGY_COOPERATIVE = "energy_cooperative", "Energy cooperative"
+    MUTUAL_SOCIETY = "mutual_society", "Mutual society"
+    ASSOCIATION = "association", "Association"
+    FOUNDATION = "foundation", "Foundation"
+    SOCIAL_ENTERPRISE = "social_enterprise", "Social enterprise"
+    COMMUNITY_LAND_TRUST = "community_land_trust", "Community land trust"
+    PUBLIC_BODY = "public_body", "Public body"
+    PRIVATE_COMPANY = "private_company", "Private company"
+    NETWORK = "network", "Network"
+
+
+LANGUAGE_CHOICES = global_settings.LANGUAGES
+YEAR_VALIDATORS = [MinValueValidator(1900), MaxValueValidator(2100)]
+
+
+# --- Pages ---
+
+
+class CaseStudyQuerySet(PageQuerySet):
+    def listable(self):
+        """What the public may see: live and not behind a privacy restriction."""
+        return self.live().public()
+
+    def for_listing(self):
+        return self.select_related("city").prefetch_related("challenges")
+
+
+CaseStudyManager = PageManager.from_queryset(CaseStudyQuerySet)
+
+
+class CaseStudyTag(TaggedItemBase):
+    content_object = ParentalKey("practices.CaseStudyPage", related_name="tagged_items", on_delete=models.CASCADE)
+
+
+class CaseStudyPage(Page):
+    """A structured case study of one city's practice. Lives under its city."""
+
+    summary = models.TextField(
+        max_length=500, help_text="What the practice is and why it matters, in at most 500 characters."
+    )
+    body = StreamField(CaseStudyBodyBlock(), blank=True, use_json_field=True)
+
+    challenges = ParentalManyToManyField(Challenge, blank=True, related_name="case_studies")
+    policy_levers = ParentalManyToManyField(PolicyLever, blank=True, related_name="case_studies")
+    sectors = ParentalManyToManyField(Sector, blank=True, related_name="case_studies")
+    target_groups = ParentalManyToManyField(TargetGroup, blank=True, related_name="case_studies")
+    tags = ClusterTaggableManager(through=CaseStudyTag, blank=True, help_text="Free keywords.")
+
+    start_year = models.PositiveSmallIntegerField(null=True, blank=True, validators=YEAR_VALIDATORS)
+    end_year = models.PositiveSmallIntegerField(null=True, blank=True, validators=YEAR_VALIDATORS)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING)
+    scale = models.CharField(max_length=16, choices=Scale.choices, default=Scale.CITY)
+    budget = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(
+        max_length=3, blank=True, help_text="ISO 4217 code, e.g. EUR, USD. Required with a budget."
+    )
+    funding_sources = models.CharField(max_length=500, blank=True, help_text="e.g. municipal budget; EU ESF+.")
+    language = models.CharField(max_length=10, choices=LANGUAGE_CHOICES, default="en")
+
+    contact_name = models.CharField(max_length=200, blank=True)
+    contact_role = models.CharField(max_length=200, blank=True)
+    contact_email = models.EmailField(blank=True, help_text="Shown to signed-in users only.")
+
+    related_case_studies = ParentalManyToManyField("self", blank=True, symmetrical=False)
+
+    # Derived from the parent page on save; never edited by hand.
+    city = models.ForeignKey(
+        CityPage, null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Stable identifier of an imported case study (see docs/import-format.md).
+    external_id = models.CharField(max_length=100, null=True, blank=True, unique=True, editable=False)
+
+    objects = CaseStudyManager()
+
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        FieldPanel("body"),
+        MultiFieldPanel(
+            [
+                FieldPanel("challenges", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("policy_levers", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("sectors", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("target_groups", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("tags"),
+            ],
+            heading="Classification",
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("start_year"), FieldPanel("end_year")]),
+                FieldRowPanel([FieldPanel("status"), FieldPanel("scale")]),
+                FieldRowPanel([FieldPanel("budget"), FieldPanel("currency")]),
+                FieldPanel("funding_sources"),
+                FieldPanel("language"),
+            ],
+            heading="Facts",
+        ),
+        InlinePanel("partners", label="Partners", heading="Partners"),
+        InlinePanel("outcomes", label="Outcomes", heading="Outcomes (measured results)"),
+        InlinePanel("sources", label="Sources", heading="Sources"),
+        MultiFieldPanel(
+            [FieldPanel("contact_name"), FieldPanel("contact_role"), FieldPanel("contact_email")],
+            heading="Contact",
+        ),
+        FieldPanel("related_case_studies"),
+    ]
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.FilterField("city"),
+        index.FilterField("status"),
+    ]
+    parent_page_types = ["cities.CityPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = "case study"
+        verbose_name_plural = "case studies"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        super().clean()
+        errors = {}
+        if self.start_year and self.end_year and self.end_year < self.start_year:
+            errors["end_year"] = "The end year cannot be before the start year."
+        if self.budget is not None and not self.currency:
+            errors["currency"] = "Give the currency of the budget."
+        if self.currency and (len(self.currency) != 3 or not self.currency.isalpha()):
+            errors["currency"] = "Use a three-letter ISO 4217 code such as EUR."
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        if self.currency:
+            self.currency = self.currency.upper()
+        self.sync_city()
+        return super().save(*args, **kwargs)
+
+    def sync_city(self):
+        if not self.path:
+            return
+        parent = self.get_parent()
+        self.city_id = parent.pk if parent and parent.specific_class is CityPage else None
+
+    @cached_property
+    def city_page(self):
+        return self.city
+
+    @property
+    def country(self):
+        return self.city.country if self.city else None
+
+    @property
+    def years(self):
+        if not self.start_year:
+            return ""
+        if self.end_year:
+            return f"{self.start_year}–{self.end_year}"
+        return f"since {self.start_year}" if self.status != Status.ENDED else str(self.start_year)
+
+    def visible_related(self):
+        return CaseStudyPage.objects.filter(
+            pk__in=[p.pk for p in self.related_case_studies.all()]
+        ).listable().for_listing()
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["partners"] = self.partners.all()
+        context["outcomes"] = self.outcomes.all()
+        context["sources"] = self.sources.all()
+        context["related"] = self.visible_related()
+        context["show_contact_email"] = request.user.is_authenticated
+        return context
+
+
+class CaseStudyPartner(Orderable):
+    page = ParentalKey(CaseStudyPage, on_delete=models.CASCADE, related_name="partners")
+    name = models.CharField("organisation name", max_length=200)
+    organisation_type = models.CharField(max_length=32, choices=OrganisationType.choices)
+    role = models.CharField(max_length=200, blank=True)
+
+    panels = [FieldPanel("name"), FieldPanel("organisation_type"), FieldPanel("role")]
+
+    def __str__(self):
+        return self.name
+
+
+class CaseStudyOutcome(Orderable):
+    page = ParentalKey(CaseStudyPage, on_delete=models.CASCADE, related_name="outcomes")
+    metric = models.CharField(max_length=200, help_text="What was measured, e.g. 'people placed in work'.")
+    value = models.DecimalField(max_digits=16, decimal_places=2)
+    unit = models.CharField(max_length=50, blank=True, help_text="e.g. people, EUR, %.")
+    year = models.PositiveSmallIntegerField(null=True, blank=True, validators=YEAR_VALIDATORS)
+
+    panels = [FieldRowPanel([FieldPanel("metric"), FieldPanel("value"), FieldPanel("unit"), FieldPanel("year")])]
+
+    def __str__(self):
+        return f"{self.metric}: {self.value} {self.unit}".strip()
+
+    @property
+    def display_value(self):
+        value = self.value.normalize()
+        return f"{value:f}"
+
+
+class CaseStudySource(Orderable):
+    page = ParentalKey(CaseStudyPage, on_delete=models.CASCADE, related_name="sources")
+    url = models.URLField("URL", max_length=500)
+    title = models.CharField(max_length=250, blank=True)
+
+    panels = [FieldPanel("url"), FieldPanel("title")]
+
+    def __str__(self):
+        return self.title or self.url
+
+
+class PracticeIndexPage(RoutablePageMixin, Page):
+    """All published case studies, newest first, filterable by challenge and
+    city; also serves one page per challenge."""
+
+    intro = models.TextField(blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["home.HomePage"]
+    subpage_types = []
+    max_count = 1
+
+    def practices(self):
+        return CaseStudyPage.objects.listable().for_listing().order_by("-first_published_at", "-pk")
+
+    def paginate(self, request, queryset):
+        paginator = Paginator(queryset, PAGE_SIZE)
+        try:
+            return paginator.page(request.GET.get("page", 1))
+        except PageNotAnInteger:
+            return paginator.page(1)
+        except EmptyPage:
+            raise Http404("No such page of results.") from None
+
+    @path("")
+    def index(self, request):
+        practices = self.practices()
+        selected_challenge = selected_city = None
+        if slug := request.GET.get("challenge"):
+            selected_challenge = Challenge.objects.filter(slug=slug).first()
+            practices = practices.filter(challenges=selected_challenge) if selected_challenge else practices.none()
+        if slug := request.GET.get("city"):
+            selected_city = CityPage.objects.live().public().filter(slug=slug).first()
+            practices = practices.filter(city=selected_city) if selected_city else practices.none()
+        return self.render(
+            request,
+            context_overrides={
+                "practices": self.paginate(request, practices),
+                "challenges": Challenge.objects.all(),
+                "cities": CityPage.objects.live().public().order_by("title"),
+                "selected_challenge": selected_challenge,
+                "selected_city": selected_city,
+            },
+        )
+
+    @path("challenges/<slug:slug>/", name="challenge")
+    def challenge(self, request, slug):
+        challenge = get_object_or_404(Challenge, slug=slug)
+        practices = self.practices().filter(challenges=challenge)
+        return self.render(
+            request,
+            template="practices/challenge_page.html",
+            context_overrides={"challenge": challenge, "practices": self.paginate(request, practices)},
+        )
+
+    def challenge_url(self, challenge):
+        return self.url + self.reverse_subpage("challenge", kwargs={"slug": challenge.slug})
