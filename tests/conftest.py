@@ -34,3 +34,22 @@ def site_tree(db):
         "moderators": moderators,
         "workflow": workflow,
     }
+
+
+@pytest.fixture
+def users(site_tree, django_user_model):
+    """A Dublin official, a Turin official and a network moderator."""
+    from django.contrib.auth.models import Group
+
+    def make(username, group_name):
+        user = django_user_model.objects.create_user(
+            username=username, email=f"{username}@example.org", password="pw"
+        )
+        user.groups.add(Group.objects.get(name=group_name))
+        return user
+
+    return {
+        "dublin": make("official-dublin", "Dublin editors"),
+        "turin": make("official-turin", "Turin editors"),
+        "moderator": make("moderator", "Moderators"),
+    }

@@ -190,6 +190,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Solidarity Cities Exchange API",
     "DESCRIPTION": "Search the published case studies of the network.",
     "VERSION": "1.0.0",
+    "PREPROCESSING_HOOKS": ["cms.api_schema.public_api_only"],
 }
 
 LOGGING = {
@@ -197,5 +198,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "django_tasks": {"level": "WARNING"},
+    },
 }

@@ -14,3 +14,8 @@ STORAGES["staticfiles"] = {  # noqa: F405
 }
 MEDIA_ROOT = BASE_DIR / ".pytest_media"  # noqa: F405
 WAGTAILADMIN_BASE_URL = BASE_URL = "http://testserver"
+
+# A file, not memory, for SQLite test databases: real worker processes
+# (Celery) started by the test harness must see the same database.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".pytest_db.sqlite3")}  # noqa: F405
