@@ -18,7 +18,7 @@ from wagtail.search import index
 
 from cities.models import CityPage
 
-from .blocks import CaseStudyBodyBlock
+from .blocks import SECTION_NAMES, CaseStudyBodyBlock
 
 PAGE_SIZE = 12
 
@@ -266,6 +266,8 @@ class CaseStudyPage(Page):
         context["sources"] = self.sources.all()
         context["related"] = self.visible_related()
         context["show_contact_email"] = request.user.is_authenticated
+        context["practice_index"] = PracticeIndexPage.objects.live().public().first()
+        context["section_names"] = SECTION_NAMES
         return context
 
 
@@ -363,6 +365,12 @@ class PracticeIndexPage(RoutablePageMixin, Page):
             template="practices/challenge_page.html",
             context_overrides={"challenge": challenge, "practices": self.paginate(request, practices)},
         )
+
+    @path("feed/", name="feed")
+    def feed(self, request):
+        from .feeds import LatestPracticesFeed
+
+        return LatestPracticesFeed(self)(request)
 
     def challenge_url(self, challenge):
         return self.url + self.reverse_subpage("challenge", kwargs={"slug": challenge.slug})
