@@ -1,7 +1,7 @@
 from django import forms
 from django.conf import global_settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -131,7 +131,9 @@ class CaseStudyPage(Page):
     """A structured case study of one city's practice. Lives under its city."""
 
     summary = models.TextField(
-        max_length=500, help_text="What the practice is and why it matters, in at most 500 characters."
+        max_length=500,
+        validators=[MaxLengthValidator(500)],
+        help_text="What the practice is and why it matters, in at most 500 characters."
     )
     body = StreamField(CaseStudyBodyBlock(), blank=True, use_json_field=True)
 
