@@ -30,7 +30,24 @@ class CitiesIndexPage(Page):
         context["cities"] = (
             CityPage.objects.child_of(self).live().public().order_by("title")
         )
+        context["city_entries"] = self.city_entries(context["cities"])
         return context
+
+    @staticmethod
+    def city_entries(cities):
+        """(city, its listable case studies) pairs in two queries, for the index template."""
+        from practices.models import CaseStudyPage
+
+        cities = list(cities)
+        by_city = {city.pk: [] for city in cities}
+        practices = (
+            CaseStudyPage.objects.listable()
+            .filter(city__in=cities)
+            .order_by("title", "pk")
+        )
+        for practice in practices:
+            by_city[practice.city_id].append(practice)
+        return [(city, by_city[city.pk]) for city in cities]
 
 
 class CityPage(Page):
@@ -82,14 +99,16 @@ class CityPage(Page):
         return self.title
 
     def get_context(self, request, *args, **kwargs):
-        from practices.models import CaseStudyPage
+        from practices.models import CaseStudyPage, PracticeIndexPage
 
         context = super().get_context(request, *args, **kwargs)
         context["practices"] = (
             CaseStudyPage.objects.listable()
             .child_of(self)
+            .for_listing()
             .order_by("-first_published_at", "-pk")
         )
+        context["practice_index"] = PracticeIndexPage.objects.live().public().first()
         context["working_groups"] = self.working_groups.prefetch_related("member_cities")
         return context
 

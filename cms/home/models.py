@@ -20,9 +20,9 @@ class HomePage(Page):
         from practices.models import CaseStudyPage, PracticeIndexPage
 
         context = super().get_context(request, *args, **kwargs)
-        context["latest_practices"] = CaseStudyPage.objects.listable().order_by(
-            "-first_published_at", "-pk"
-        )[:6]
+        context["latest_practices"] = (
+            CaseStudyPage.objects.listable().for_listing().order_by("-first_published_at", "-pk")[:6]
+        )
         context["cities"] = CityPage.objects.live().public().order_by("title")
         context["practice_index"] = PracticeIndexPage.objects.live().public().first()
         return context

@@ -1,0 +1,204 @@
+"""Load the demo content: site tree, taxonomies, cities, case studies,
+working groups, roles and demo users.
+
+Idempotent: each step creates only what is missing and leaves existing rows
+alone, so a second run changes nothing (no new rows, no new revisions). The
+case studies go through the import service (practices.importing), like any
+other import.
+"""
+
+import secrets
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils.text import slugify
+from wagtail.models import Page, Site
+
+from cities.models import CitiesIndexPage, CityPage, WorkingGroup
+from cities.roles import MODERATORS_GROUP, city_group_name, ensure_site_roles
+from cms.home.models import HomePage
+from practices.importing import Importer
+from practices.models import TAXONOMIES, Challenge, PracticeIndexPage
+
+from . import data
+
+PRACTICES_FILE = Path(__file__).with_name("practices.jsonl")
+WAGTAIL_WELCOME_TITLE = "Welcome to your new Wagtail site!"
+MODERATOR_USERNAME = "moderator"
+
+
+def _say(out, message):
+    if out is not None:
+        out.write(message)
+
+
+def _publish_new(parent, page):
+    """Add a page under parent and publish it with a first revision."""
+    parent.add_child(instance=page)
+    page.save_revision().publish()
+    return page
+
+
+def remove_wagtail_welcome_page():
+    """Delete the placeholder page Wagtail's migrations create, if nobody has
+    touched it (still a plain Page with its original title, no children)."""
+    root = Page.get_first_root_node()
+    for page in root.get_children().filter(title=WAGTAIL_WELCOME_TITLE, numchild=0):
+        if page.specific_class is Page:
+            page.delete()  # its Site goes with it (on_delete=CASCADE)
+
+
+def ensure_site_tree(out=None):
+    """Home page as the default site's root, with the cities and practices indexes."""
+    remove_wagtail_welcome_page()
+    home = HomePage.objects.first()
+    if home is None:
+        root = Page.get_first_root_node()
+        # "home" may still be taken by a welcome page someone has edited.
+        slug = (
+            "home"
+            if not root.get_children().filter(slug="home").exists()
+            else slugify(data.SITE_NAME)
+        )
+        home = _publish_new(
+            root,
+            HomePage(title=data.SITE_NAME, slug=slug, intro=data.HOME_INTRO, body=data.HOME_BODY),
+        )
+        _say(out, "Created the home page.")
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        Site.objects.create(
+            hostname="localhost",
+            port=80,
+            root_page=home,
+            is_default_site=True,
+            site_name=data.SITE_NAME,
+        )
+    elif site.root_page_id != home.pk:
+        site.root_page = home
+        site.save(update_fields=["root_page"])
+
+    cities = CitiesIndexPage.objects.first()
+    if cities is None:
+        cities = _publish_new(
+            home, CitiesIndexPage(title="Cities", slug="cities", intro=data.CITIES_INTRO)
+        )
+    practices = PracticeIndexPage.objects.first()
+    if practices is None:
+        practices = _publish_new(
+            home, PracticeIndexPage(title="Practices", slug="practices", intro=data.PRACTICES_INTRO)
+        )
+    return home, cities, practices
+
+
+def load_taxonomies():
+    """Challenges, policy levers, sectors and target groups, in the order of data.py."""
+    for key, terms in data.TAXONOMY_TERMS.items():
+        model = TAXONOMIES[key]
+        for order, (name, description) in enumerate(terms):
+            model.objects.get_or_create(
+                slug=slugify(name),
+                defaults={"name": name, "description": description, "sort_order": order},
+            )
+
+
+def load_cities(cities_index):
+    """The nine cities, published; their editors groups come from the
+    post_save signal. Returns {slug: CityPage}."""
+    existing = {city.slug: city for city in CityPage.objects.child_of(cities_index)}
+    fields = (
+        "title",
+        "slug",
+        "country",
+        "region",
+        "population",
+        "latitude",
+        "longitude",
+        "intro",
+        "ecosystem",
+    )
+    for values in data.CITIES:
+        if values["slug"] not in existing:
+            city = CityPage(**{name: values[name] for name in fields})
+            existing[values["slug"]] = _publish_new(cities_index, city)
+    return existing
+
+
+def load_practices(out=None):
+    """The demo case studies, through the import service. Those already
+    imported (same external_id) are skipped, so no new revisions appear."""
+    importer = Importer(publish=True, skip_existing=True)
+    result = importer.load(PRACTICES_FILE.read_bytes())
+    _say(out, str(result))
+    return result
+
+
+def load_working_groups(cities):
+    """The four working groups of the project. The place for follow-up demo
+    data that hangs off the groups (e.g. subscribing the demo officials to
+    digests), so that it runs after the groups exist."""
+    time_zones = {city["slug"]: city["time_zone"] for city in data.CITIES}
+    challenges = {c.name: c for c in Challenge.objects.all()}
+    groups = []
+    for values in data.WORKING_GROUPS:
+        group = WorkingGroup.objects.filter(slug=values["slug"]).first()
+        if group is None:
+            group = WorkingGroup(
+                name=values["name"],
+                slug=values["slug"],
+                description=values["description"],
+                time_zone=time_zones[values["cities"][0]],
+                default_cadence="weekly",
+            )
+            group.challenges = [challenges[name] for name in values["challenges"]]
+            group.member_cities = [cities[slug] for slug in values["cities"]]
+            group.save()
+        groups.append(group)
+    return groups
+
+
+def _ensure_user(username, email, group, out):
+    User = get_user_model()
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        password = secrets.token_urlsafe(12)
+        user = User.objects.create_user(username=username, email=email, password=password)
+        _say(out, f"Created user {username} (password: {password})")
+    else:
+        _say(out, f"User {username} exists; password unchanged.")
+    user.groups.add(group)
+    return user
+
+
+def load_users(cities, out=None):
+    """One moderator and one official per city, in that city's editors group.
+    Passwords are random and shown once, when the user is created."""
+    users = [
+        _ensure_user(
+            MODERATOR_USERNAME,
+            f"{MODERATOR_USERNAME}@example.org",
+            Group.objects.get(name=MODERATORS_GROUP),
+            out,
+        )
+    ]
+    for slug in (values["slug"] for values in data.CITIES):
+        city = cities[slug]
+        username = f"official-{slug}"
+        group = Group.objects.get(name=city_group_name(city))
+        users.append(_ensure_user(username, f"{username}@example.org", group, out))
+    return users
+
+
+def load_demo(out=None):
+    """Everything, in one transaction. `out` is a stream for progress messages."""
+    with transaction.atomic():
+        home, cities_index, _ = ensure_site_tree(out)
+        load_taxonomies()
+        cities = load_cities(cities_index)
+        ensure_site_roles(home)  # Moderators, Peer review workflow, every city's editors
+        load_practices(out)
+        load_working_groups(cities)
+        load_users(cities, out)
+    return home

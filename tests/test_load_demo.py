@@ -1,0 +1,201 @@
+"""load_demo: the demo site, loaded once for the whole module, and loaded again
+to prove that a second run changes nothing."""
+
+import io
+import json
+from pathlib import Path
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.test import TestCase
+from wagtail.models import Page, Site, WorkflowPage
+
+from cities.models import CitiesIndexPage, CityPage, WorkingGroup
+from cities.roles import MODERATORS_GROUP, REVIEW_WORKFLOW
+from cms.home.demo import data
+from cms.home.demo.loader import PRACTICES_FILE
+from cms.home.models import HomePage
+from practices.importing import Importer
+from practices.models import TAXONOMIES, CaseStudyPage, PracticeIndexPage
+
+
+def table_counts():
+    """Rows in every table of every installed app."""
+    return {
+        model._meta.label: model._default_manager.count()
+        for model in apps.get_models()
+        if model._meta.managed and not model._meta.proxy
+    }
+
+
+def dump():
+    """What a second run must not touch: pages, their revisions, users, groups."""
+    User = get_user_model()
+    return {
+        "pages": [
+            (
+                p.path,
+                p.title,
+                p.live,
+                p.specific_class.__name__,
+                p.revisions.count(),
+                p.latest_revision_id,
+            )
+            for p in Page.objects.order_by("path")
+        ],
+        "users": [
+            (u.username, u.email, u.password, sorted(g.name for g in u.groups.all()))
+            for u in User.objects.order_by("username")
+        ],
+        "groups": [
+            (g.name, g.permissions.count(), g.page_permissions.count())
+            for g in Group.objects.order_by("name")
+        ],
+        "working_groups": [
+            (
+                w.slug,
+                w.time_zone,
+                sorted(c.slug for c in w.member_cities.all()),
+                sorted(c.slug for c in w.challenges.all()),
+            )
+            for w in WorkingGroup.objects.all()
+        ],
+    }
+
+
+def run_load_demo():
+    out = io.StringIO()
+    call_command("load_demo", stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+class LoadDemoTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.first_output = run_load_demo()
+        cls.first_counts, cls.first_dump = table_counts(), dump()
+        cls.second_output = run_load_demo()
+        cls.second_counts, cls.second_dump = table_counts(), dump()
+
+    def test_second_run_changes_nothing(self):
+        self.assertEqual(self.first_counts, self.second_counts)
+        self.assertEqual(self.first_dump, self.second_dump)
+
+    def test_passwords_are_printed_once(self):
+        self.assertIn("Created user moderator (password: ", self.first_output)
+        self.assertIn("Created user official-dublin (password: ", self.first_output)
+        self.assertNotIn("password: ", self.second_output)
+        self.assertIn("User official-dublin exists", self.second_output)
+
+    def test_site_tree(self):
+        self.assertFalse(Page.objects.filter(title="Welcome to your new Wagtail site!").exists())
+        home = HomePage.objects.get()
+        self.assertEqual(home.depth, 2)
+        self.assertIn("Respond, Rebuild, Reinvent", home.body)
+        site = Site.objects.get(is_default_site=True)
+        self.assertEqual(site.root_page_id, home.pk)
+        self.assertEqual(CitiesIndexPage.objects.get().slug, "cities")
+        self.assertEqual(PracticeIndexPage.objects.get().slug, "practices")
+        self.assertTrue(all(p.live for p in Page.objects.filter(depth__gt=1)))
+
+    def test_taxonomies(self):
+        for key, terms in data.TAXONOMY_TERMS.items():
+            model = TAXONOMIES[key]
+            self.assertEqual(
+                list(model.objects.values_list("name", flat=True)), [name for name, _ in terms]
+            )
+        self.assertEqual(TAXONOMIES["challenges"].objects.get(slug="digital-divide").sort_order, 5)
+
+    def test_cities(self):
+        cities = {c.slug: c for c in CityPage.objects.all()}
+        self.assertEqual(
+            sorted((c.title, c.country.code) for c in cities.values()),
+            [
+                ("Belo Horizonte", "BR"),
+                ("Bilbao", "ES"),
+                ("Dublin", "IE"),
+                ("Guadalajara", "MX"),
+                ("Montreal", "CA"),
+                ("Rotterdam", "NL"),
+                ("San Francisco", "US"),
+                ("Turin", "IT"),
+                ("Warsaw", "PL"),
+            ],
+        )
+        for city in cities.values():
+            self.assertTrue(city.region and city.population and city.intro and city.ecosystem)
+            self.assertIsNotNone(city.latitude)
+            self.assertIsNotNone(city.longitude)
+
+    def test_working_groups(self):
+        groups = {g.slug: g for g in WorkingGroup.objects.all()}
+        self.assertEqual(len(groups), 4)
+        collaboration = groups["sse-collaboration"]
+        self.assertEqual(
+            sorted(c.title for c in collaboration.member_cities.all()),
+            ["Dublin", "Turin", "Warsaw"],
+        )
+        self.assertEqual(collaboration.time_zone, "Europe/Rome")
+        self.assertEqual(collaboration.default_cadence, "weekly")
+        self.assertEqual(groups["local-economies"].time_zone, "Europe/Madrid")
+        self.assertEqual(
+            [c.slug for c in groups["digital-divide"].challenges.all()], ["digital-divide"]
+        )
+
+    def test_roles_and_users(self):
+        User = get_user_model()
+        self.assertEqual(
+            WorkflowPage.objects.get(page=HomePage.objects.get()).workflow.name, REVIEW_WORKFLOW
+        )
+        moderator = User.objects.get(username="moderator")
+        self.assertEqual(list(moderator.groups.values_list("name", flat=True)), [MODERATORS_GROUP])
+        for city in CityPage.objects.all():
+            official = User.objects.get(username=f"official-{city.slug}")
+            self.assertEqual(official.email, f"official-{city.slug}@example.org")
+            self.assertEqual(
+                list(official.groups.values_list("name", flat=True)), [f"{city.title} editors"]
+            )
+            self.assertTrue(official.has_usable_password())
+        self.assertEqual(User.objects.count(), 10)
+
+    def test_practices_are_published_with_their_facts(self):
+        pages = {p.external_id: p for p in CaseStudyPage.objects.select_related("city")}
+        self.assertEqual(len(pages), 6)
+        self.assertTrue(all(p.live and p.revisions.count() == 1 for p in pages.values()))
+        casabottega = pages["demo-turin-casabottega"]
+        self.assertEqual((casabottega.city.title, casabottega.scale), ("Turin", "neighbourhood"))
+        self.assertEqual([(o.value, o.unit) for o in casabottega.outcomes.all()], [(5000, "EUR")])
+        self.assertEqual([t.slug for t in casabottega.target_groups.all()], ["youth"])
+        self.assertEqual(pages["demo-dublin-social-enterprise-committee"].start_year, 2015)
+        self.assertEqual(pages["demo-san-francisco-civic-innovation"].start_year, 2012)
+        self.assertEqual(pages["demo-montreal-sse-concertation-panel"].start_year, 2020)
+        for page in pages.values():
+            self.assertTrue(
+                page.challenges.exists() and page.policy_levers.exists() and page.partners.exists()
+            )
+            self.assertTrue(
+                all(
+                    block.block_type
+                    in ("context", "actions", "results", "lessons", "transferability")
+                    for block in page.body
+                )
+            )
+
+    def test_practices_render(self):
+        for page in CaseStudyPage.objects.select_related("city"):
+            response = self.client.get(page.url)
+            self.assertEqual(response.status_code, 200, page.url)
+            self.assertContains(response, page.title.replace("'", "&#x27;"))
+            self.assertContains(response, page.city.title)
+            self.assertContains(response, page.get_status_display())
+
+    def test_demo_file_is_valid_import_format(self):
+        records = Importer().validate(PRACTICES_FILE.read_bytes())
+        self.assertEqual(len(records), 6)
+        lines = [json.loads(line) for line in Path(PRACTICES_FILE).read_text().splitlines()]
+        self.assertEqual(
+            {line["city"] for line in lines},
+            {"Dublin", "San Francisco", "Montreal", "Warsaw", "Rotterdam", "Turin"},
+        )
