@@ -300,7 +300,7 @@ class CaseStudyOutcome(Orderable):
     @property
     def display_value(self):
         value = self.value.normalize()
-        return f"{value:f}"
+        return f"{value:,f}"
 
 
 class CaseStudySource(Orderable):

@@ -28,3 +28,8 @@ def test_feed_lists_published_public_practices_only(client, site_tree):
     assert entry.find(f"{ATOM}summary").text == published.summary
     assert [c.get("term") for c in entry.findall(f"{ATOM}category")] == ["Social procurement"]
     assert entry.find(f"{ATOM}author/{ATOM}name").text == "Dublin"
+
+
+def test_pages_advertise_the_feed(client, site_tree):
+    body = client.get(site_tree["home"].url).content.decode()
+    assert f'type="application/atom+xml" title="New practices" href="{site_tree["practices"].url}feed/"' in body

@@ -34,3 +34,5 @@ if REDIS_URL:  # noqa: F405
             "LOCATION": os.environ.get("CACHE_URL", REDIS_URL),  # noqa: F405
         }
     }
+
+LOGGING["root"]["level"] = os.environ.get("LOG_LEVEL", "INFO")  # noqa: F405
