@@ -48,6 +48,29 @@ def city_group_name(city):
     return f"{city.title} editors"
 
 
+def city_editors_group(city):
+    """The group holding edit rights on this city's page: found through the
+    permission, not the name, so it survives renaming the city."""
+    return (
+        Group.objects.filter(
+            page_permissions__page=city, page_permissions__permission__codename="change_page"
+        )
+        .exclude(name=MODERATORS_GROUP)
+        .order_by("pk")
+        .first()
+    )
+
+
+def cities_of(user):
+    """The cities whose pages this user edits as a city official."""
+    from cities.models import CityPage
+
+    return CityPage.objects.filter(
+        group_permissions__group__user=user,
+        group_permissions__permission__codename="change_page",
+    ).distinct()
+
+
 def _grant_admin_access(group):
     group.permissions.add(_perm("wagtailadmin", "access_admin"))
 
@@ -70,7 +93,12 @@ def _grant_collection_permissions(group, collection):
 def ensure_city_editors(city):
     """Create "<City> editors" with add/edit rights on the city's subtree and
     its own image and document collection. Publishing goes through review."""
-    group, _ = Group.objects.get_or_create(name=city_group_name(city))
+    group = city_editors_group(city)
+    if group is None:
+        name = city_group_name(city)
+        if Group.objects.filter(name=name).exists():  # another city of the same name
+            name = f"{city.title} ({city.country.code}) editors"
+        group, _ = Group.objects.get_or_create(name=name)
     _grant_admin_access(group)
     _grant_page_permissions(group, city, CITY_PAGE_PERMISSIONS)
     root = Collection.get_first_root_node()

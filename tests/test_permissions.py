@@ -147,3 +147,33 @@ def test_new_city_gets_its_editors_group(site_tree):
         GroupPagePermission.objects.filter(group=group).values_list("page_id", "permission__codename")
     )
     assert granted == {(warsaw.pk, "add_page"), (warsaw.pk, "change_page")}
+
+
+def test_cities_with_the_same_name_get_separate_groups(client, site_tree, django_user_model):
+    from cities.roles import cities_of, city_editors_group
+    from practices.factories import CityPageFactory
+
+    spain = CityPageFactory(parent=site_tree["cities"], title="Valencia", slug="valencia", country="ES")
+    venezuela = CityPageFactory(
+        parent=site_tree["cities"], title="Valencia", slug="valencia-ve", country="VE"
+    )
+    assert city_editors_group(spain).name == "Valencia editors"
+    assert city_editors_group(venezuela).name == "Valencia (VE) editors"
+
+    official = django_user_model.objects.create_user("official-valencia-es", password="pw")
+    official.groups.add(city_editors_group(spain))
+    assert list(cities_of(official)) == [spain]
+    client.force_login(official)
+    assert client.get(add_url(spain)).status_code == 200
+    assert denied(client.get(add_url(venezuela)))
+
+
+def test_renamed_city_keeps_its_editors(site_tree, users):
+    from cities.roles import cities_of, city_editors_group, ensure_city_editors
+
+    dublin = site_tree["dublin"]
+    group = city_editors_group(dublin)
+    dublin.title = "Baile Átha Cliath"
+    dublin.save()
+    assert ensure_city_editors(dublin) == group
+    assert list(cities_of(users["dublin"])) == [dublin]

@@ -17,7 +17,7 @@ from django.utils.text import slugify
 from wagtail.models import Page, Site
 
 from cities.models import CitiesIndexPage, CityPage, WorkingGroup
-from cities.roles import MODERATORS_GROUP, city_group_name, ensure_site_roles
+from cities.roles import MODERATORS_GROUP, city_editors_group, ensure_site_roles
 from cms.home.models import HomePage
 from practices.importing import Importer
 from practices.models import TAXONOMIES, Challenge, PracticeIndexPage
@@ -186,7 +186,7 @@ def load_users(cities, out=None):
     for slug in (values["slug"] for values in data.CITIES):
         city = cities[slug]
         username = f"official-{slug}"
-        group = Group.objects.get(name=city_group_name(city))
+        group = city_editors_group(city)
         users.append(_ensure_user(username, f"{username}@example.org", group, out))
     return users
 
