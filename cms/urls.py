@@ -9,6 +9,8 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    # Practice search API (/api/practices/, /api/schema/), before Wagtail's catch-all.
+    path("api/", include("search.urls")),
 ]
 
 if settings.DEBUG:

@@ -339,24 +339,11 @@ class PracticeIndexPage(RoutablePageMixin, Page):
 
     @path("")
     def index(self, request):
-        practices = self.practices()
-        selected_challenge = selected_city = None
-        if slug := request.GET.get("challenge"):
-            selected_challenge = Challenge.objects.filter(slug=slug).first()
-            practices = practices.filter(challenges=selected_challenge) if selected_challenge else practices.none()
-        if slug := request.GET.get("city"):
-            selected_city = CityPage.objects.live().public().filter(slug=slug).first()
-            practices = practices.filter(city=selected_city) if selected_city else practices.none()
-        return self.render(
-            request,
-            context_overrides={
-                "practices": self.paginate(request, practices),
-                "challenges": Challenge.objects.all(),
-                "cities": CityPage.objects.live().public().order_by("title"),
-                "selected_challenge": selected_challenge,
-                "selected_city": selected_city,
-            },
-        )
+        """The practice search page: query, facets, sort and page from the URL
+        (see search/views.py and docs/search.md)."""
+        from search.views import practice_search
+
+        return practice_search(self, request)
 
     @path("challenges/<slug:slug>/", name="challenge")
     def challenge(self, request, slug):

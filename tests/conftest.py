@@ -9,6 +9,10 @@ from practices.factories import (
     PracticeIndexPageFactory,
 )
 
+# The real-services harness (SMTP sink, Celery worker on Redis), registered
+# once so that every test directory shares one worker process per session.
+pytest_plugins = ["tests.services"]
+
 
 @pytest.fixture
 def site_tree(db):

@@ -3,6 +3,7 @@ practice index filters and pagination, the contact email rule, and that
 unpublished, private and in-review case studies never leak into a listing."""
 
 import json
+import re
 from decimal import Decimal
 from html.parser import HTMLParser
 
@@ -415,8 +416,8 @@ def test_practice_index_filters_by_challenge(client, site_tree):
     html = text(response)
     assert "Food hubs" in html
     assert "Housing co-ops" not in html
-    assert 'href="?challenge=food" aria-current="true"' in html
-    assert "Clear all filters" in html
+    assert re.search(r'name="challenge" value="food"\s+checked', html)
+    assert re.search(r'aria-label="Remove filter [^"]*: Food"', html)
 
 
 def test_practice_index_filters_by_city(client, site_tree):
@@ -427,7 +428,8 @@ def test_practice_index_filters_by_city(client, site_tree):
     html = text(response)
     assert "Turin practice" in html
     assert "Dublin practice" not in html
-    assert 'href="?city=turin" aria-current="true"' in html
+    assert re.search(r'name="city" value="turin"\s+checked', html)
+    assert re.search(r'aria-label="Remove filter [^"]*: Turin"', html)
 
 
 def test_practice_index_combines_filters_and_shows_an_empty_state(client, site_tree):
@@ -439,9 +441,8 @@ def test_practice_index_combines_filters_and_shows_an_empty_state(client, site_t
     assert response.status_code == 200
     assert "Food hubs" not in html
     assert "No published case study matches these filters yet." in html
-    assert "Clear all filters" in html
-    # each filter link keeps the other filter
-    assert 'href="?challenge=food&amp;city=dublin"' in html
+    # removing one filter keeps the other
+    assert re.search(r'href="\?challenge=food"[^>]*aria-label="Remove filter [^"]*: Turin"', html)
 
 
 def test_practice_index_with_no_practices_says_so(client, site_tree):
@@ -550,3 +551,20 @@ def test_private_practice_asks_anonymous_visitors_to_sign_in(client, hidden_prac
     response = client.get(hidden_practices["private"].url)
     assert response.status_code == 302
     assert "Private practice" not in text(response)
+
+
+def test_case_study_suggests_similar_published_practices(client, site_tree):
+    food = ChallengeFactory(name="Food", slug="food")
+    housing = ChallengeFactory(name="Housing", slug="housing")
+    page = practice(site_tree["dublin"], title="Food hubs", challenges=[food])
+    practice(site_tree["turin"], title="Community kitchens", challenges=[food])
+    practice(site_tree["turin"], title="Housing co-ops", challenges=[housing])
+    draft = CaseStudyPageFactory(parent=site_tree["turin"], title="Food draft", live=False)
+    draft.challenges.set([food])
+    draft.save_revision()
+
+    html = text(client.get(page.url))
+    similar = html.split("Similar practices", 1)[1]
+    assert "Community kitchens" in similar
+    assert "Housing co-ops" not in similar
+    assert "Food draft" not in html

@@ -19,3 +19,35 @@ WAGTAILADMIN_BASE_URL = BASE_URL = "http://testserver"
 # (Celery) started by the test harness must see the same database.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".pytest_db.sqlite3")}  # noqa: F405
+
+# SQLite test database shared with real worker processes: wait for locks
+# instead of failing at once, and let readers and a writer work side by side.
+# PYTEST_SQLITE_NAME gives a run its own file (parallel runs in one checkout).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    if os.environ.get("PYTEST_SQLITE_NAME"):  # noqa: F405
+        DATABASES["default"]["TEST"] = {"NAME": os.environ["PYTEST_SQLITE_NAME"]}  # noqa: F405
+    DATABASES["default"].setdefault("OPTIONS", {}).update(  # noqa: F405
+        {"timeout": 30, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+    )
+
+# A real Celery worker started by the test harness (tests/services.py) runs
+# with these settings plus SCE_TEST_WORKER=1: a real broker instead of eager
+# tasks, SMTP to the harness's sink instead of locmem mail, and short digest
+# timings. The harness passes DATABASE_URL pointing at the test database.
+if os.environ.get("SCE_TEST_WORKER"):  # noqa: F405
+    CELERY_BROKER_URL = os.environ["CELERY_BROKER_URL"]  # noqa: F405
+    CELERY_TASK_ALWAYS_EAGER = False
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),  # noqa: F405
+        "unacked_restore_interval": 1,
+        "unacked_restore_throttle": 1,
+    }
+    if os.environ.get("EMAIL_HOST"):  # noqa: F405
+        EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        EMAIL_HOST = os.environ["EMAIL_HOST"]  # noqa: F405
+        EMAIL_PORT = int(os.environ["EMAIL_PORT"])  # noqa: F405
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+        DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"  # noqa: F405
+    for _name in ("CHUNK_SIZE", "CLAIM_LEASE_SECONDS", "MAX_ATTEMPTS", "RETRY_BACKOFF_SECONDS"):
+        if os.environ.get(f"DIGEST_{_name}"):  # noqa: F405
+            globals()[f"DIGEST_{_name}"] = float(os.environ[f"DIGEST_{_name}"])  # noqa: F405

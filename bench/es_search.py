@@ -1,0 +1,270 @@
+"""Elasticsearch backend: our overhead, the rebuild rate, and
+publish-to-searchable latency through Celery, in one run.
+
+    .venv/bin/python bench/es_search.py                 # starts noida-db itself
+    ELASTICSEARCH_URL=http://localhost:9200 .venv/bin/python bench/es_search.py   # a real ES 8
+
+* overhead = /api/practices/ time minus the raw engine time of the same body
+  sent with the bare client, on the same engine; beside a bare Django view.
+* rebuild = `search_index --rebuild` documents/s as a ratio to
+  `elasticsearch.helpers.bulk` of the same pre-serialised documents.
+* publish-to-searchable: publish a revision in this process; a real Celery
+  worker (Redis) indexes it; time until the engine returns it.
+
+The stand-in's absolute latency says nothing about real Elasticsearch (it
+scans every document): keep the catalogue small there (default 300).
+"""
+
+import argparse
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+
+REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url, timeout=30):
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1) as r:
+                if r.status == 200:
+                    return True
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
+def start_noida(tmp):
+    port = free_port()
+    binary = Path(sys.executable).parent / "noida-db"
+    log = open(Path(tmp) / "noida.log", "wb")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [str(binary if binary.exists() else shutil.which("noida-db")), "start", "--only", "elasticsearch",
+         "--elasticsearch-port", str(port), "--data-dir", str(Path(tmp) / "noida")],
+        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    if not wait_http(url):
+        raise SystemExit("noida-db did not start")
+    return proc, url
+
+
+def start_worker(env, tmp):
+    log_path = Path(tmp) / "worker.log"
+    log = open(log_path, "wb")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "celery"), "-A", "cms", "worker", "--pool", "solo", "--loglevel", "INFO",
+         "--without-gossip", "--without-mingle", "--without-heartbeat", "--hostname", f"bench-{os.getpid()}@%h"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if b" ready." in log_path.read_bytes():
+            return proc
+        if proc.poll() is not None:
+            break
+        time.sleep(0.1)
+    raise SystemExit("the Celery worker did not start:\n" + log_path.read_text(errors="replace")[-3000:])
+
+
+def stop(proc):
+    """Stop the whole process group (noida-db's launcher runs the server as a
+    child; the worker has its pool)."""
+    if proc is None:
+        return
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            continue
+        time.sleep(0.2)
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--docs", type=int, default=300)
+    parser.add_argument("--queries", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--publishes", type=int, default=20)
+    args = parser.parse_args()
+
+    tmp = tempfile.mkdtemp(prefix="sce-bench-es-")
+    noida = None
+    worker = None
+    es_url = os.environ.get("ELASTICSEARCH_URL")
+    if not es_url:
+        noida, es_url = start_noida(tmp)
+    os.environ["ELASTICSEARCH_URL"] = es_url
+    os.environ["ELASTICSEARCH_INDEX"] = "bench-practices"
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
+    os.environ["CELERY_BROKER_URL"] = REDIS
+    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "0"
+    try:
+        run(args, es_url, tmp, lambda env: start_worker(env, tmp), worker_holder := [])
+        worker = worker_holder[0] if worker_holder else None
+    finally:
+        stop(worker)
+        stop(noida)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run(args, es_url, tmp, start_worker_fn, worker_holder):
+    from bench.common import Timer, fmt, setup_django, summary
+
+    setup_django()
+    import redis
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from elasticsearch import helpers
+
+    from bench.db_search import mixed_queries
+    from bench.generate import generate
+    from practices.models import CaseStudyPage
+    from search import indexing
+    from search.backends.base import load_facet_options
+    from search.backends.elasticsearch import build_search, get_client
+    from search.documents import serialise
+    from search.params import parse_search_params
+
+    redis.Redis.from_url(REDIS).flushdb()
+    call_command("migrate", verbosity=0)
+    generate(args.docs, log=lambda *a: None)
+    client = get_client(es_url, timeout=30)
+    info = client.info()
+    engine = f"{info['version'].get('number')} ({info['name']})"
+    n = CaseStudyPage.objects.listable().count()
+    print(f"engine: {es_url} {engine}; database: {connection.vendor}; {n} public case studies")
+
+    # --- Rebuild vs helpers.bulk of the same pre-serialised documents ---
+    rates = []
+    for _ in range(2):
+        with Timer() as t:
+            call_command("search_index", "--rebuild", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        rates.append(n / t.seconds)
+    rebuild_rate = max(rates)
+    docs = [serialise(p) for p in indexing.indexable_pages()]
+    bulk_rates = []
+    for i in range(2):
+        name = f"bench-raw-{i}"
+        if client.indices.exists(index=name):
+            client.indices.delete(index=name)
+        indexing.create_index(client, name)
+        actions = [{"_index": name, "_id": d["_id"], "_source": {k: v for k, v in d.items() if k != "_id"}}
+                   for d in docs]
+        with Timer() as t:
+            helpers.bulk(client, actions, chunk_size=indexing.BULK_CHUNK)
+            client.indices.refresh(index=name)
+        bulk_rates.append(len(docs) / t.seconds)
+        client.indices.delete(index=name)
+    bulk_rate = max(bulk_rates)
+    print(f"rebuild: search_index --rebuild {rebuild_rate:.0f} docs/s (best of 2, wall time incl. create, "
+          f"refresh, alias swap); helpers.bulk {bulk_rate:.0f} docs/s; ratio {rebuild_rate / bulk_rate:.2f} "
+          f"(target >= 0.5: {'MET' if rebuild_rate / bulk_rate >= 0.5 else 'MISSED'})")
+
+    # --- Overhead: API time minus the raw engine time of the same body ---
+    from django.http import QueryDict
+
+    from search.backends.elasticsearch import ElasticsearchBackend
+
+    engine_time = [0.0]
+    original_execute = ElasticsearchBackend._execute
+
+    def timed_execute(self, s):
+        started = time.perf_counter()
+        try:
+            return original_execute(self, s)
+        finally:
+            engine_time[0] += time.perf_counter() - started
+
+    ElasticsearchBackend._execute = timed_execute
+    rng = random.Random(11)
+    queries = mixed_queries(rng, args.queries)
+    web = Client(HTTP_HOST="localhost")
+    api, raw, bare, overhead, inside = [], [], [], [], []
+    for _ in range(args.rounds):
+        for params in queries:
+            qd = QueryDict(mutable=True)
+            for k, v in params.items():
+                qd.setlist(k, v if isinstance(v, list) else [v])
+            options = load_facet_options()
+            body = build_search(parse_search_params(qd, options), options, indexing.alias_name()).to_dict()
+            engine_time[0] = 0.0
+            with Timer() as t_api:
+                response = web.get("/api/practices/", params)
+            inside.append(max(0.0, t_api.seconds - engine_time[0]))
+            assert response.status_code == 200 and response.json()["backend"] == "elasticsearch", response.content[:300]
+            assert not response.json()["degraded"]
+            with Timer() as t_raw:
+                client.search(index=indexing.alias_name(), body=body)
+            with Timer() as t_bare:
+                web.get("/bench/bare/", {"q": params["q"]})
+            api.append(t_api.seconds)
+            raw.append(t_raw.seconds)
+            bare.append(t_bare.seconds)
+            overhead.append(max(0.0, t_api.seconds - t_raw.seconds))
+    rows = [summary("bare Django JSON view", bare), summary("raw client, same body", raw),
+            summary("/api/practices/ (elasticsearch)", api), summary("overhead = api - raw (separate call)", overhead),
+            summary("overhead = api - engine (same request)", inside)]
+    for row in rows:
+        print(fmt(row))
+    for label, row in (("separate raw call", rows[3]), ("engine time in the request", rows[4])):
+        ratio = row["p95"] / rows[0]["p95"]
+        print(f"overhead p95 ({label}) / bare view p95 = {ratio:.1f}x (target <= 2x: {'MET' if ratio <= 2 else 'MISSED'}); "
+              f"absolute {row['p95']:.1f} ms")
+
+    # --- Publish to searchable through a real Celery worker ---
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "PYTHONUNBUFFERED": "1"}
+    worker_holder.append(start_worker_fn(env))
+    pages = list(CaseStudyPage.objects.listable().order_by("?")[: args.publishes])
+    latencies = []
+    for i, page in enumerate(pages):
+        token = f"zqx{i}bench{rng.randint(1000, 9999)}"
+        page.title = f"{page.title.split(' zqx')[0]} {token}"
+        started = time.perf_counter()
+        page.save_revision().publish()
+        deadline = started + 30
+        while time.perf_counter() < deadline:
+            hits = client.search(index=indexing.alias_name(), query={"match": {"title": token}}, size=1)
+            if hits["hits"]["total"]["value"]:
+                break
+            time.sleep(0.01)
+        else:
+            raise SystemExit(f"page {page.pk} not searchable within 30 s")
+        latencies.append(time.perf_counter() - started)
+    row = summary("publish -> searchable (Celery)", latencies)
+    print(fmt(row))
+    print(f"target p95 <= 2000 ms: {'MET' if row['p95'] <= 2000 else 'MISSED'}")
+    redis.Redis.from_url(REDIS).flushdb()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,180 @@
+"""JSON API: `/api/practices/` (the same search as the page) and
+`/api/practices/suggest/` (autocomplete), described in `/api/schema/`."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .backends import FACETS, SORTS, get_backend, load_facet_options
+from .backends.base import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_QUERY_LENGTH
+from .params import SearchParamError, page_error, parse_search_params
+
+DEGRADED_NOTICE = "Search is running in a reduced mode: results may be less complete."
+
+
+class TermSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class CitySerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    country = serializers.CharField(allow_null=True)
+    country_name = serializers.CharField(allow_null=True)
+
+
+class HighlightSerializer(serializers.Serializer):
+    summary = serializers.ListField(child=serializers.CharField(), required=False)
+    body = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class HitSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    url = serializers.CharField(allow_null=True)
+    summary = serializers.CharField()
+    city = CitySerializer(allow_null=True)
+    challenges = TermSerializer(many=True)
+    start_year = serializers.IntegerField(allow_null=True)
+    status = serializers.CharField()
+    highlights = HighlightSerializer(help_text="HTML fragments; matches wrapped in <mark>.")
+
+
+class FacetValueSerializer(serializers.Serializer):
+    value = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+    selected = serializers.BooleanField()
+
+
+class FacetSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    values = FacetValueSerializer(many=True)
+
+
+class PageInfoSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    page_size = serializers.IntegerField()
+    num_pages = serializers.IntegerField()
+    has_next = serializers.BooleanField()
+    has_previous = serializers.BooleanField()
+
+
+class SearchResponseSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    page = PageInfoSerializer()
+    results = HitSerializer(many=True)
+    facets = serializers.DictField(child=FacetSerializer())
+    suggestion = serializers.CharField(allow_null=True, help_text="'Did you mean' text, when the engine has one.")
+    backend = serializers.CharField()
+    degraded = serializers.BooleanField(help_text="True when Elasticsearch failed and the database answered.")
+    notice = serializers.CharField(allow_null=True)
+
+
+ErrorSerializer = inline_serializer(
+    "SearchError", {"errors": serializers.DictField(child=serializers.CharField())}
+)
+
+
+def hit_data(page, highlights, request):
+    city = page.city
+    return {
+        "id": page.pk,
+        "title": page.title,
+        "url": page.get_url(request),
+        "summary": page.summary,
+        "city": {
+            "slug": city.slug,
+            "name": city.title,
+            "country": str(city.country) if city.country else None,
+            "country_name": city.country.name if city.country else None,
+        }
+        if city
+        else None,
+        "challenges": [{"slug": c.slug, "name": c.name} for c in page.challenges.all()],
+        "start_year": page.start_year,
+        "status": page.status,
+        "highlights": highlights.get(page.pk, {}),
+    }
+
+
+def result_data(result, request) -> dict:
+    info = result.page_info
+    return {
+        "total": result.total,
+        "page": {
+            "number": info.page,
+            "page_size": info.page_size,
+            "num_pages": info.num_pages,
+            "has_next": info.has_next,
+            "has_previous": info.has_previous,
+        },
+        "results": [hit_data(p, result.highlights, request) for p in result.hits],
+        "facets": {
+            name: {"label": FACETS[name], "values": [vars(v) for v in values]}
+            for name, values in result.facets.items()
+        },
+        "suggestion": result.suggestion,
+        "backend": result.backend,
+        "degraded": result.degraded,
+        "notice": DEGRADED_NOTICE if result.degraded else None,
+    }
+
+
+FACET_PARAMETERS = [
+    OpenApiParameter(name, OpenApiTypes.STR, many=True, explode=True, description=f"{label}: OR-ed values (slugs).")
+    for name, label in FACETS.items()
+]
+
+
+class PracticeSearchAPIView(APIView):
+    @extend_schema(
+        operation_id="practices_search",
+        summary="Search the published case studies",
+        description=(
+            "Full-text search with multi-select facets. Values inside one facet are OR-ed, facets are AND-ed; "
+            "each facet's counts apply the other facets' filters but not its own."
+        ),
+        parameters=[
+            OpenApiParameter("q", OpenApiTypes.STR, description=f"Search text (at most {MAX_QUERY_LENGTH} characters)."),
+            *FACET_PARAMETERS,
+            OpenApiParameter("year_from", OpenApiTypes.INT, description="Start year at least."),
+            OpenApiParameter("year_to", OpenApiTypes.INT, description="Start year at most."),
+            OpenApiParameter("sort", OpenApiTypes.STR, enum=list(SORTS)),
+            OpenApiParameter("page", OpenApiTypes.INT, description="1-based page number."),
+            OpenApiParameter(
+                "page_size", OpenApiTypes.INT, description=f"Default {DEFAULT_PAGE_SIZE}, at most {MAX_PAGE_SIZE}."
+            ),
+        ],
+        responses={200: SearchResponseSerializer, 400: ErrorSerializer},
+    )
+    def get(self, request):
+        options = load_facet_options()
+        try:
+            query = parse_search_params(request.query_params, options)
+        except SearchParamError as exc:
+            return Response({"errors": exc.errors}, status=400)
+        result = get_backend().search(query, options)
+        if errors := page_error(result):
+            return Response({"errors": errors}, status=400)
+        return Response(result_data(result, request))
+
+
+class PracticeSuggestAPIView(APIView):
+    @extend_schema(
+        operation_id="practices_suggest",
+        summary="Autocomplete suggestions for the search box",
+        parameters=[OpenApiParameter("q", OpenApiTypes.STR, required=True, description="What has been typed so far.")],
+        responses={
+            200: inline_serializer("Suggestions", {"suggestions": serializers.ListField(child=serializers.CharField())}),
+            400: ErrorSerializer,
+        },
+    )
+    def get(self, request):
+        prefix = request.query_params.get("q", "")
+        if len(prefix) > 100:
+            return Response({"errors": {"q": "is too long (at most 100 characters)."}}, status=400)
+        return Response({"suggestions": get_backend().suggest(prefix)})

@@ -1,0 +1,259 @@
+"""The small interface every practice-search backend implements.
+
+A `SearchQuery` goes in, a `SearchResult` comes out. Both backends
+(`ElasticsearchBackend`, `DatabaseBackend`) honour the same contract:
+
+* several values inside one facet are OR-ed, facets are AND-ed;
+* each facet's counts apply every *other* facet's filters but not its own
+  (the multi-select facet pattern);
+* facet values come from the taxonomies and cities (`load_facet_options`),
+  never from what the engine happens to return; a value is listed when it has
+  results or is selected (selected values with 0 results still show);
+* hits are live, public case studies, hydrated from the database, in order.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field, replace
+
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+DEFAULT_PAGE_SIZE = 12
+MAX_PAGE_SIZE = 50
+MAX_QUERY_LENGTH = 500
+MAX_QUERY_WORDS = 12
+YEAR_BUCKET = 5  # the start-year facet groups years in 5-year ranges
+
+# Facet name (also the URL parameter) -> label shown to people.
+FACETS = {
+    "challenge": "Challenge",
+    "city": "City",
+    "country": "Country",
+    "sector": "Sector",
+    "policy_lever": "Policy lever",
+    "target_group": "Target group",
+    "status": "Status",
+    "start_year": "Start year",
+}
+
+SORTS = {
+    "relevance": "Relevance",
+    "newest": "Newest",
+    "oldest": "Oldest",
+    "start_year": "Start year (most recent first)",
+}
+
+# Highlight markers the engines put around matches; turned into <mark> after
+# escaping, so highlighted fragments are always safe HTML.
+MARK_START = "\ue000"
+MARK_END = "\ue001"
+
+
+class SearchBackendError(Exception):
+    """The engine failed (unreachable, timed out, answered an error)."""
+
+
+class FacetTruncatedError(SearchBackendError):
+    """An aggregation did not return every value of a facet."""
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    text: str = ""
+    filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    sort: str = "relevance"
+    page: int = 1
+    page_size: int = DEFAULT_PAGE_SIZE
+    year_from: int | None = None
+    year_to: int | None = None
+
+    def __post_init__(self):
+        # Normalise: tuple values, no empty facets, known sort.
+        clean = {k: tuple(dict.fromkeys(v)) for k, v in (self.filters or {}).items() if v}
+        object.__setattr__(self, "filters", clean)
+        object.__setattr__(self, "text", (self.text or "").strip())
+
+    @property
+    def words(self) -> list[str]:
+        return [w for w in re.findall(r"\w+", self.text.lower())][:MAX_QUERY_WORDS]
+
+    @property
+    def effective_sort(self) -> str:
+        """Relevance without text means nothing: browse newest first."""
+        if self.sort == "relevance" and not self.words:
+            return "newest"
+        return self.sort
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.page_size
+
+    def filters_except(self, facet: str) -> dict[str, tuple[str, ...]]:
+        return {k: v for k, v in self.filters.items() if k != facet}
+
+    def with_page(self, page: int) -> SearchQuery:
+        return replace(self, page=page)
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool = False
+
+
+@dataclass
+class PageInfo:
+    page: int
+    page_size: int
+    total: int
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, math.ceil(self.total / self.page_size)) if self.page_size else 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.num_pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def start_index(self) -> int:
+        return 0 if not self.total else (self.page - 1) * self.page_size + 1
+
+    @property
+    def end_index(self) -> int:
+        return min(self.total, self.page * self.page_size)
+
+
+@dataclass
+class SearchResult:
+    query: SearchQuery
+    hits: list  # CaseStudyPage instances, in result order
+    total: int
+    facets: dict[str, list[FacetValue]]
+    highlights: dict[int, dict[str, list[str]]] = field(default_factory=dict)
+    suggestion: str | None = None
+    backend: str = ""
+    degraded: bool = False
+
+    @property
+    def page_info(self) -> PageInfo:
+        return PageInfo(self.query.page, self.query.page_size, self.total)
+
+    @property
+    def page_out_of_range(self) -> bool:
+        return self.query.page > self.page_info.num_pages
+
+
+class BaseSearchBackend:
+    name = "base"
+
+    def search(self, query: SearchQuery, options: FacetOptions | None = None) -> SearchResult:
+        raise NotImplementedError
+
+    def related(self, page, limit: int = 4) -> list:
+        raise NotImplementedError
+
+    def suggest(self, prefix: str, limit: int = 8) -> list[str]:
+        raise NotImplementedError
+
+
+# --- Facet values from the taxonomies, the cities and the choices ---
+
+
+def year_bucket(year: int) -> str:
+    start = year - year % YEAR_BUCKET
+    return f"{start}-{start + YEAR_BUCKET - 1}"
+
+
+def year_bucket_bounds(value: str) -> tuple[int, int]:
+    start, end = value.split("-")
+    return int(start), int(end)
+
+
+@dataclass
+class FacetOptions:
+    """Every value each facet may take, in display order: value -> label."""
+
+    values: dict[str, dict[str, str]]
+
+    def labels(self, facet: str) -> dict[str, str]:
+        return self.values.get(facet, {})
+
+    def size(self, facet: str) -> int:
+        return len(self.values.get(facet, {}))
+
+    def build(self, facet: str, counts: dict[str, int], selected: tuple[str, ...]) -> list[FacetValue]:
+        """The facet's values in display order: those with results, and
+        selected ones even at 0."""
+        out = []
+        for value, label in self.labels(facet).items():
+            count = counts.get(value, counts.get(value.lower(), 0))
+            is_selected = value in selected
+            if count or is_selected:
+                out.append(FacetValue(value, label, count, is_selected))
+        return out
+
+
+def load_facet_options() -> FacetOptions:
+    """A fixed number of queries, whatever the size of the catalogue."""
+    from django_countries import countries
+
+    from cities.models import CityPage
+    from practices.models import TAXONOMIES, Status
+
+    values: dict[str, dict[str, str]] = {}
+    for facet, attr in (
+        ("challenge", "challenges"),
+        ("sector", "sectors"),
+        ("policy_lever", "policy_levers"),
+        ("target_group", "target_groups"),
+    ):
+        values[facet] = dict(TAXONOMIES[attr].objects.order_by("sort_order", "name").values_list("slug", "name"))
+    cities = list(CityPage.objects.live().public().order_by("title").values_list("slug", "title", "country"))
+    values["city"] = {slug: title for slug, title, _ in cities}
+    codes = {str(code) for _, _, code in cities if code}
+    values["country"] = dict(sorted(((c, countries.name(c) or c) for c in codes), key=lambda kv: kv[1]))
+    values["status"] = dict(Status.choices)
+    # Start years in 5-year ranges over the validated span of years (no
+    # query); ranges without results are not listed unless selected.
+    values["start_year"] = {year_bucket(y): year_bucket(y).replace("-", "–") for y in range(1900, 2101, YEAR_BUCKET)}
+    return FacetOptions(values)
+
+
+# --- Highlighting helpers shared by both backends ---
+
+
+def marked_to_html(fragment: str) -> str:
+    """Escape an engine fragment, then turn the markers into <mark>."""
+    return mark_safe(escape(fragment).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))
+
+
+def highlight_text(text: str, words: list[str], fragment_size: int = 160, whole: bool = False) -> str | None:
+    """Python highlighting: wrap each occurrence of the words (prefix match,
+    case-insensitive) in markers; return a fragment around the first match,
+    or None if nothing matches."""
+    if not text or not words:
+        return None
+    pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")\w*", re.I)
+    first = pattern.search(text)
+    if not first:
+        return None
+    if not whole and len(text) > fragment_size:
+        begin = max(0, first.start() - fragment_size // 3)
+        # Start on a word boundary.
+        if begin:
+            space = text.find(" ", begin)
+            begin = space + 1 if 0 <= space < first.start() else begin
+        text = ("…" if begin else "") + text[begin : begin + fragment_size] + (
+            "…" if begin + fragment_size < len(text) else ""
+        )
+    return marked_to_html(pattern.sub(lambda m: MARK_START + m.group(0) + MARK_END, text))

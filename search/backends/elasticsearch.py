@@ -1,0 +1,224 @@
+"""Practice search on Elasticsearch (elasticsearch-dsl).
+
+Multi-select facets: the main query holds the text and the non-facet filters,
+`post_filter` narrows the hits to every selected facet, and each facet's
+aggregation is wrapped in a `filter` aggregation with all the *other* facets'
+filters. Values come from the taxonomies (see `load_facet_options`), so
+nothing relies on `min_doc_count: 0`; a terms aggregation reporting
+`sum_other_doc_count > 0` is an error, never a silent truncation.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from elastic_transport import TransportError
+from elasticsearch import ApiError, Elasticsearch
+from elasticsearch.dsl import A, Q, Search
+
+from ..documents import FACET_FIELDS, HIGHLIGHT_FIELDS, PLAIN_FIELDS, TEXT_FIELDS
+from .base import (
+    MARK_END,
+    MARK_START,
+    BaseSearchBackend,
+    FacetOptions,
+    FacetTruncatedError,
+    SearchBackendError,
+    SearchQuery,
+    SearchResult,
+    load_facet_options,
+    marked_to_html,
+    year_bucket_bounds,
+)
+
+logger = logging.getLogger(__name__)
+
+_clients: dict[tuple, Elasticsearch] = {}
+
+
+def get_client(url: str | None = None, timeout: float | None = None) -> Elasticsearch:
+    url = url or settings.ELASTICSEARCH_URL
+    timeout = timeout or getattr(settings, "ELASTICSEARCH_TIMEOUT", 3)
+    key = (url, timeout)
+    if key not in _clients:
+        _clients[key] = Elasticsearch(url, request_timeout=timeout, max_retries=0, retry_on_timeout=False)
+    return _clients[key]
+
+
+SORT_CLAUSES = {
+    "relevance": ["_score", {"published": {"order": "desc", "missing": "_last"}}, {"page_id": "desc"}],
+    "newest": [{"published": {"order": "desc", "missing": "_last"}}, {"page_id": "desc"}],
+    "oldest": [{"published": {"order": "asc", "missing": "_last"}}, {"page_id": "asc"}],
+    "start_year": [{"start_year": {"order": "desc", "missing": "_last"}}, {"page_id": "desc"}],
+}
+
+
+def facet_filter(facet: str, values: tuple[str, ...]):
+    if facet == "start_year":
+        ranges = []
+        for value in values:
+            lo, hi = year_bucket_bounds(value)
+            ranges.append(Q("range", start_year={"gte": lo, "lte": hi}))
+        return Q("bool", should=ranges, minimum_should_match=1)
+    return Q("terms", **{facet: list(values)})
+
+
+def text_query(query: SearchQuery):
+    """Every word must match some field (AND across words, like the database
+    backend), each with typo tolerance."""
+    clauses = [
+        Q(
+            "bool",
+            should=[
+                Q("multi_match", query=word, fields=TEXT_FIELDS, fuzziness="AUTO", zero_terms_query="all"),
+                Q("multi_match", query=word, fields=PLAIN_FIELDS, fuzziness="AUTO"),
+            ],
+            minimum_should_match=1,
+        )
+        for word in query.words
+    ]
+    if len(query.words) > 1:
+        # Reward the words appearing together.
+        should = [Q("multi_match", query=" ".join(query.words), fields=TEXT_FIELDS, type="phrase", slop=2)]
+        return Q("bool", must=clauses, should=should)
+    return Q("bool", must=clauses)
+
+
+def build_search(query: SearchQuery, options: FacetOptions, index: str, client=None) -> Search:
+    s = Search(using=client, index=index)
+    main = []
+    if query.words:
+        main.append(text_query(query))
+    year_range = {}
+    if query.year_from is not None:
+        year_range["gte"] = query.year_from
+    if query.year_to is not None:
+        year_range["lte"] = query.year_to
+    s = s.query(Q("bool", must=main or [Q("match_all")], filter=[Q("range", start_year=year_range)] if year_range else []))
+    if query.filters:
+        s = s.post_filter(Q("bool", filter=[facet_filter(f, v) for f, v in sorted(query.filters.items())]))
+    for facet in [*FACET_FIELDS, "start_year"]:
+        others = [facet_filter(f, v) for f, v in sorted(query.filters_except(facet).items())]
+        wrapper = A("filter", Q("bool", filter=others) if others else Q("match_all"))
+        if facet == "start_year":
+            ranges = []
+            for value in options.labels("start_year"):
+                lo, hi = year_bucket_bounds(value)
+                ranges.append({"key": value, "from": lo, "to": hi + 1})
+            inner = A("range", field="start_year", ranges=ranges or [{"key": "none", "to": 0}])
+        else:
+            # Big enough for every value the taxonomy has, and then some.
+            inner = A("terms", field=facet, size=max(10, options.size(facet) * 2 + 10))
+        wrapper.bucket("values", inner)
+        s.aggs.bucket(facet, wrapper)
+    if query.words:
+        s = s.highlight_options(pre_tags=[MARK_START], post_tags=[MARK_END], encoder="default")
+        for name in ("summary", "summary.plain"):
+            s = s.highlight(name, number_of_fragments=0)
+        for name in ("body", "body.plain"):
+            s = s.highlight(name, fragment_size=160, number_of_fragments=2)
+        s = s.suggest("did_you_mean", query.text, phrase={"field": "spell", "size": 1, "gram_size": 1,
+                                                           "direct_generator": [{"field": "spell", "suggest_mode": "missing"}]})
+    s = s.sort(*SORT_CLAUSES[query.effective_sort])
+    s = s.source(False)
+    return s[query.offset : query.offset + query.page_size]
+
+
+def hydrate(ids: list[int]) -> list:
+    from practices.models import CaseStudyPage
+
+    pages = CaseStudyPage.objects.listable().for_listing().in_bulk(ids)
+    return [pages[i] for i in ids if i in pages]
+
+
+class ElasticsearchBackend(BaseSearchBackend):
+    name = "elasticsearch"
+
+    def __init__(self, url: str | None = None, index: str | None = None, timeout: float | None = None):
+        self.url = url or settings.ELASTICSEARCH_URL
+        self.index = index or settings.ELASTICSEARCH_INDEX
+        self.client = get_client(self.url, timeout)
+
+    def _execute(self, s: Search):
+        try:
+            return s.using(self.client).execute()
+        except (ApiError, TransportError) as exc:
+            raise SearchBackendError(f"Elasticsearch failed: {exc}") from exc
+
+    def search(self, query: SearchQuery, options: FacetOptions | None = None) -> SearchResult:
+        options = options or load_facet_options()
+        response = self._execute(build_search(query, options, self.index, self.client))
+        ids = [int(hit.meta.id) for hit in response]
+        highlights = {}
+        for hit in response:
+            hl = getattr(hit.meta, "highlight", None)
+            if hl:
+                hl = hl.to_dict()
+                entry = {}
+                for name in HIGHLIGHT_FIELDS:
+                    # Stemmed matches first; typo matches come from the plain field.
+                    fragments = hl.get(name) or hl.get(f"{name}.plain")
+                    if fragments:
+                        entry[name] = [marked_to_html(f) for f in fragments]
+                highlights[int(hit.meta.id)] = entry
+        facets = {}
+        aggs = response.aggregations.to_dict()
+        for facet in [*FACET_FIELDS, "start_year"]:
+            values = aggs[facet]["values"]
+            if values.get("sum_other_doc_count", 0) > 0:
+                logger.error("Facet %s truncated: %s documents in other buckets", facet, values["sum_other_doc_count"])
+                raise FacetTruncatedError(f"facet {facet} was truncated")
+            buckets = values["buckets"]
+            if isinstance(buckets, dict):  # keyed ranges
+                buckets = [{"key": k, **v} for k, v in buckets.items()]
+            counts = {str(b["key"]): b["doc_count"] for b in buckets}
+            facets[facet] = options.build(facet, counts, query.filters.get(facet, ()))
+        suggestion = None
+        suggest = response.to_dict().get("suggest") or {}
+        if "did_you_mean" in suggest:
+            for entry in suggest["did_you_mean"]:
+                for option in entry.get("options", []):
+                    text = option["text"]
+                    if text and text.lower() != query.text.lower():
+                        suggestion = text
+                        break
+        return SearchResult(
+            query=query,
+            hits=hydrate(ids),
+            total=response.hits.total.value,
+            facets=facets,
+            highlights=highlights,
+            suggestion=suggestion,
+            backend=self.name,
+        )
+
+    def related(self, page, limit: int = 4) -> list:
+        mlt = Q(
+            "more_like_this",
+            fields=["title", "summary", "body", "challenge", "sector"],
+            like=[{"_index": self.index, "_id": str(page.pk)}],
+            min_term_freq=1,
+            min_doc_freq=1,
+            max_query_terms=25,
+            minimum_should_match="10%",
+        )
+        s = Search(index=self.index).query(Q("bool", must=[mlt], must_not=[Q("ids", values=[str(page.pk)])]))
+        s = s.source(False)[:limit]
+        response = self._execute(s)
+        return hydrate([int(h.meta.id) for h in response if int(h.meta.id) != page.pk])
+
+    def suggest(self, prefix: str, limit: int = 8) -> list[str]:
+        prefix = (prefix or "").strip()[:100]
+        if not prefix:
+            return []
+        s = Search(index=self.index).suggest(
+            "complete", prefix, completion={"field": "suggest", "size": limit, "skip_duplicates": True}
+        ).source(False)[:0]
+        response = self._execute(s)
+        out = []
+        for entry in (response.to_dict().get("suggest") or {}).get("complete", []):
+            for option in entry["options"]:
+                if option["text"] not in out:
+                    out.append(option["text"])
+        return out[:limit]

@@ -1,0 +1,209 @@
+"""The Elasticsearch document for case studies (elasticsearch-dsl).
+
+Text fields for matching, keyword slugs for facets. The index is reached
+through an alias (settings.ELASTICSEARCH_INDEX); concrete indexes are named
+`<alias>-<timestamp>` and swapped by `search_index --rebuild`.
+
+No `copy_to`: queries name their fields explicitly, and the "did you mean"
+field (`spell`) is filled at serialisation time.
+"""
+
+import json
+
+from django.utils.html import strip_tags
+from elasticsearch.dsl import (
+    Completion,
+    Date,
+    Document,
+    Integer,
+    Keyword,
+    Text,
+    analyzer,
+    normalizer,
+    token_filter,
+)
+
+english_stop = token_filter("english_stop", "stop", stopwords="_english_")
+english_stemmer = token_filter("english_stemmer", "stemmer", language="english")
+english_possessive = token_filter("english_possessive_stemmer", "stemmer", language="possessive_english")
+
+# English analysis with ASCII folding: "Montréal" finds "Montreal".
+folded_english = analyzer(
+    "folded_english",
+    tokenizer="standard",
+    filter=[english_possessive, "lowercase", "asciifolding", english_stop, english_stemmer],
+)
+# Unstemmed words, for spelling suggestions.
+folded_plain = analyzer("folded_plain", tokenizer="standard", filter=["lowercase", "asciifolding"])
+facet_normalizer = normalizer("facet_normalizer", filter=["lowercase", "asciifolding"])
+
+TEXT_FIELDS = ["title^3", "summary^2", "body", "partners"]
+# The same fields unstemmed (multi-fields, not copy_to): typos are measured
+# against the words as written ("procuremnet" is 1 edit from "procurement",
+# 5 from the stem "procur").
+PLAIN_FIELDS = ["title.plain^3", "summary.plain^2", "body.plain", "partners.plain"]
+HIGHLIGHT_FIELDS = ["summary", "body"]
+# Document field per facet (the facet names are the field names).
+FACET_FIELDS = [
+    "challenge",
+    "city",
+    "country",
+    "sector",
+    "policy_lever",
+    "target_group",
+    "status",
+]
+
+
+def FacetKeyword():  # noqa: N802 - reads like a field class
+    return Keyword(normalizer=facet_normalizer)
+
+
+def SearchText():  # noqa: N802
+    return Text(analyzer=folded_english, fields={"plain": Text(analyzer=folded_plain)})
+
+
+class CaseStudyDocument(Document):
+    page_id = Integer()
+    title = SearchText()
+    summary = SearchText()
+    body = SearchText()
+    partners = SearchText()
+    outcomes = Text(analyzer=folded_english)
+    spell = Text(analyzer=folded_plain)
+    suggest = Completion(analyzer=folded_plain)
+
+    challenge = FacetKeyword()
+    city = FacetKeyword()
+    country = Keyword()
+    sector = FacetKeyword()
+    policy_lever = FacetKeyword()
+    target_group = FacetKeyword()
+    status = Keyword()
+    scale = Keyword()
+    organisation_type = Keyword()
+    language = Keyword()
+    tags = FacetKeyword()
+    start_year = Integer()
+    published = Date()
+    live_revision = Integer()
+    url_path = Keyword()
+
+    class Index:
+        name = "practices"  # replaced by the settings alias at run time
+        settings = {"number_of_shards": 1, "number_of_replicas": 0}
+
+
+def _raw_strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if key not in ("image", "document", "alt_text"):  # ids and alt text are not body text
+                yield from _raw_strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _raw_strings(item)
+
+
+def body_text(page) -> str:
+    """The plain text of a case study body, read from the stored JSON (no
+    block instantiation: fast enough for bulk indexing)."""
+    try:
+        raw = page.body.raw_data
+        parts = [s for block in raw for s in _raw_strings(block.get("value"))]
+    except Exception:  # a broken body must not stop indexing
+        parts = []
+    return " ".join(" ".join(strip_tags(p).split()) for p in parts if p)
+
+
+def _body_text_from_raw(raw) -> str:
+    if isinstance(raw, str):
+        raw = json.loads(raw or "[]")
+    parts = [s for block in raw or [] for s in _raw_strings(block.get("value"))]
+    return " ".join(" ".join(strip_tags(p).split()) for p in parts if p)
+
+
+def serialise_many(page_ids) -> list[dict]:
+    """Index documents (with `_id`) for the live, public case studies among
+    `page_ids`, in a fixed number of queries per call and without building
+    page instances (bulk indexing speed)."""
+    from collections import defaultdict
+
+    from practices.models import CaseStudyOutcome, CaseStudyPage, CaseStudyPartner, CaseStudyTag
+
+    ids = list(page_ids)
+    rows = list(
+        CaseStudyPage.objects.listable()
+        .filter(pk__in=ids)
+        .order_by("pk")
+        .values(
+            "pk", "title", "summary", "body", "start_year", "status", "scale", "language", "first_published_at",
+            "live_revision_id", "url_path", "city__title", "city__slug", "city__country",
+        )
+    )
+    ids = [r["pk"] for r in rows]
+    related = defaultdict(lambda: defaultdict(list))
+    for attr in ("challenges", "sectors", "policy_levers", "target_groups"):
+        field = getattr(CaseStudyPage, attr).field
+        through = field.remote_field.through
+        page_col, term_col = field.m2m_field_name(), field.m2m_reverse_field_name()
+        for page_id, slug, name in (
+            through.objects.filter(**{f"{page_col}_id__in": ids})
+            .order_by(f"{term_col}__sort_order", f"{term_col}__name")
+            .values_list(f"{page_col}_id", f"{term_col}__slug", f"{term_col}__name")
+        ):
+            related[page_id][attr].append((slug, name))
+    for page_id, name, org_type in (
+        CaseStudyPartner.objects.filter(page_id__in=ids).order_by("sort_order").values_list(
+            "page_id", "name", "organisation_type"
+        )
+    ):
+        related[page_id]["partners"].append((name, org_type))
+    for outcome in CaseStudyOutcome.objects.filter(page_id__in=ids).order_by("sort_order"):
+        related[outcome.page_id]["outcomes"].append(str(outcome))
+    for page_id, tag in CaseStudyTag.objects.filter(content_object_id__in=ids).values_list(
+        "content_object_id", "tag__name"
+    ):
+        related[page_id]["tags"].append(tag)
+    return [_document(row, related[row["pk"]]) for row in rows]
+
+
+def _document(row, rel) -> dict:
+    body = row["body"]
+    body = _body_text_from_raw(getattr(body, "raw_data", body))
+    partner_names = " ".join(name for name, _ in rel["partners"])
+    city = row["city__title"]
+    challenges = rel["challenges"]
+    return {
+        "_id": str(row["pk"]),
+        "page_id": row["pk"],
+        "title": row["title"],
+        "summary": row["summary"],
+        "body": body,
+        "partners": partner_names,
+        "outcomes": " ".join(rel["outcomes"]),
+        "spell": " ".join([row["title"], row["summary"], body, partner_names, city or ""]),
+        "suggest": {"input": [row["title"]] + ([city] if city else []) + [name for _, name in challenges]},
+        "challenge": [slug for slug, _ in challenges],
+        "city": row["city__slug"],
+        "country": str(row["city__country"]) if row["city__country"] else None,
+        "sector": [slug for slug, _ in rel["sectors"]],
+        "policy_lever": [slug for slug, _ in rel["policy_levers"]],
+        "target_group": [slug for slug, _ in rel["target_groups"]],
+        "status": row["status"],
+        "scale": row["scale"],
+        "organisation_type": sorted({t for _, t in rel["partners"]}),
+        "language": row["language"],
+        "tags": rel["tags"],
+        "start_year": row["start_year"],
+        "published": row["first_published_at"].isoformat() if row["first_published_at"] else None,
+        "live_revision": row["live_revision_id"],
+        "url_path": row["url_path"],
+    }
+
+
+def serialise(page) -> dict:
+    """One case study as an index document (None if it is not listable)."""
+    docs = serialise_many([page.pk])
+    return docs[0] if docs else None

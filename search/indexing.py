@@ -1,0 +1,162 @@
+"""Keeping the Elasticsearch index in step with the database.
+
+* `update_pages(ids)`: (re)index the given case studies that are live and
+  public, delete the others from the index; one bulk request.
+* `rebuild()`: a fresh index, bulk loaded, then the alias swapped atomically.
+* `check(fix=False)`: compare the database with the index; report drift and
+  optionally repair it.
+
+Everything is a no-op when settings.ELASTICSEARCH_URL is empty (the database
+backend needs no index).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from elasticsearch import NotFoundError, helpers
+
+from .backends.elasticsearch import get_client
+from .documents import CaseStudyDocument, serialise_many
+
+logger = logging.getLogger(__name__)
+
+BULK_CHUNK = 500
+
+
+def enabled() -> bool:
+    return bool(settings.ELASTICSEARCH_URL)
+
+
+def alias_name() -> str:
+    return settings.ELASTICSEARCH_INDEX
+
+
+def indexable_pages():
+    from practices.models import CaseStudyPage
+
+    return CaseStudyPage.objects.listable().order_by("pk")
+
+
+def case_study_ids_under(page) -> list[int]:
+    """Ids of the case studies at or under a page (any state)."""
+    from practices.models import CaseStudyPage
+
+    return list(CaseStudyPage.objects.filter(path__startswith=page.path).values_list("pk", flat=True))
+
+
+def _actions(index: str, page_ids, chunk: int = BULK_CHUNK):
+    page_ids = list(page_ids)
+    for start in range(0, len(page_ids), chunk):
+        for doc in serialise_many(page_ids[start : start + chunk]):
+            doc_id = doc.pop("_id")
+            yield {"_op_type": "index", "_index": index, "_id": doc_id, "_source": doc}
+
+
+def listable_ids(page_ids=None) -> list[int]:
+    qs = indexable_pages()
+    if page_ids is not None:
+        qs = qs.filter(pk__in=list(page_ids))
+    return list(qs.values_list("pk", flat=True))
+
+
+def update_pages(page_ids, client=None, refresh="wait_for", url=None, index=None) -> dict:
+    """Index what is listable among `page_ids`, delete the rest. `url` and
+    `index` default to the settings (the task carries the sender's, so that
+    any worker indexes where the sending process searches)."""
+    url = url or settings.ELASTICSEARCH_URL
+    if not url or not page_ids:
+        return {"indexed": 0, "deleted": 0}
+    client = client or get_client(url)
+    ids = sorted({int(i) for i in page_ids})
+    index = index or alias_name()
+    keep = set()
+    for start in range(0, len(ids), BULK_CHUNK):
+        keep |= set(listable_ids(ids[start : start + BULK_CHUNK]))
+    gone = [i for i in ids if i not in keep]
+    actions = list(_actions(index, sorted(keep)))
+    actions += [{"_op_type": "delete", "_index": index, "_id": str(i)} for i in gone]
+    _ok, errors = helpers.bulk(client, actions, raise_on_error=False, refresh=refresh)
+    errors = [e for e in errors if e.get("delete", {}).get("status") != 404]
+    if errors:
+        raise RuntimeError(f"{len(errors)} indexing errors, first: {errors[0]}")
+    return {"indexed": len(keep), "deleted": len(gone)}
+
+
+def create_index(client, name: str):
+    CaseStudyDocument.init(index=name, using=client)
+
+
+def concrete_indexes(client, alias: str) -> list[str]:
+    try:
+        return sorted(client.indices.get_alias(name=alias).body.keys())
+    except NotFoundError:
+        return []
+
+
+def rebuild(client=None, chunk_size: int = BULK_CHUNK, stdout=None) -> dict:
+    """Zero-downtime rebuild: new index, bulk load, atomic alias swap, then
+    the old indexes are deleted."""
+    client = client or get_client()
+    alias = alias_name()
+    new = f"{alias}-{time.strftime('%Y%m%d%H%M%S')}-{time.time_ns() % 1_000_000:06d}"
+    create_index(client, new)
+    started = time.perf_counter()
+    count = 0
+    actions = _actions(new, listable_ids(), chunk=chunk_size)
+    for ok, _item in helpers.streaming_bulk(client, actions, chunk_size=chunk_size, raise_on_error=True):
+        count += ok
+    client.indices.refresh(index=new)
+    elapsed = time.perf_counter() - started
+    old = concrete_indexes(client, alias)
+    if not old and client.indices.exists(index=alias):
+        # A concrete index squats the alias name (legacy): it has to go first.
+        client.indices.delete(index=alias)
+    swap = [{"remove": {"index": name, "alias": alias}} for name in old]
+    swap.append({"add": {"index": new, "alias": alias}})
+    client.indices.update_aliases(actions=swap)
+    for name in old:
+        client.indices.delete(index=name, ignore_unavailable=True)
+    return {"index": new, "documents": count, "seconds": elapsed, "replaced": old}
+
+
+@dataclass
+class Drift:
+    missing: list[int] = field(default_factory=list)  # listable, not in the index
+    extra: list[int] = field(default_factory=list)  # in the index, not listable
+    stale: list[int] = field(default_factory=list)  # indexed from another revision
+
+    @property
+    def clean(self) -> bool:
+        return not (self.missing or self.extra or self.stale)
+
+    def __str__(self):
+        def fmt(ids):
+            return ", ".join(map(str, ids[:20])) + (" …" if len(ids) > 20 else "")
+
+        return (
+            f"missing from the index: {len(self.missing)} [{fmt(self.missing)}]\n"
+            f"in the index but not public: {len(self.extra)} [{fmt(self.extra)}]\n"
+            f"stale (another revision): {len(self.stale)} [{fmt(self.stale)}]"
+        )
+
+
+def check(fix: bool = False, client=None) -> Drift:
+    client = client or get_client()
+    alias = alias_name()
+    client.indices.refresh(index=alias)
+    in_db = dict(indexable_pages().values_list("pk", "live_revision_id"))
+    in_index = {}
+    for hit in helpers.scan(client, index=alias, query={"_source": ["live_revision"]}):
+        in_index[int(hit["_id"])] = hit.get("_source", {}).get("live_revision")
+    drift = Drift(
+        missing=sorted(set(in_db) - set(in_index)),
+        extra=sorted(set(in_index) - set(in_db)),
+        stale=sorted(pk for pk in set(in_db) & set(in_index) if in_db[pk] != in_index[pk]),
+    )
+    if fix and not drift.clean:
+        update_pages(drift.missing + drift.extra + drift.stale, client=client, refresh=True)
+    return drift

@@ -1,0 +1,85 @@
+"""From URL parameters to a `SearchQuery`, shared by the page and the API.
+
+The URL is the state: `?q=...&challenge=a&challenge=b&country=IT&sort=newest&page=2`.
+Bad parameters raise `SearchParamError` with one clear message per parameter.
+"""
+
+from __future__ import annotations
+
+from .backends.base import (
+    DEFAULT_PAGE_SIZE,
+    FACETS,
+    MAX_PAGE_SIZE,
+    MAX_QUERY_LENGTH,
+    SORTS,
+    FacetOptions,
+    SearchQuery,
+)
+
+YEAR_MIN, YEAR_MAX = 1900, 2100
+
+
+class SearchParamError(ValueError):
+    def __init__(self, errors: dict[str, str]):
+        self.errors = errors
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+
+
+def _int(data, name, errors, default=None, lo=None, hi=None):
+    raw = (data.get(name) or "").strip()
+    if raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        errors[name] = f"must be a whole number, not {raw[:40]!r}."
+        return default
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        errors[name] = f"must be between {lo} and {hi}." if hi is not None else f"must be at least {lo}."
+        return default
+    return value
+
+
+def parse_search_params(data, options: FacetOptions, allow_page_size: bool = True) -> SearchQuery:
+    errors: dict[str, str] = {}
+    text = data.get("q") or ""
+    if len(text) > MAX_QUERY_LENGTH:
+        errors["q"] = f"is too long ({len(text)} characters; at most {MAX_QUERY_LENGTH})."
+        text = ""
+    sort = (data.get("sort") or "relevance").strip()
+    if sort not in SORTS:
+        errors["sort"] = f"must be one of {', '.join(SORTS)}."
+        sort = "relevance"
+    page = _int(data, "page", errors, default=1, lo=1)
+    page_size = DEFAULT_PAGE_SIZE
+    if allow_page_size:
+        page_size = _int(data, "page_size", errors, default=DEFAULT_PAGE_SIZE, lo=1, hi=MAX_PAGE_SIZE)
+    year_from = _int(data, "year_from", errors, lo=YEAR_MIN, hi=YEAR_MAX)
+    year_to = _int(data, "year_to", errors, lo=YEAR_MIN, hi=YEAR_MAX)
+    if year_from and year_to and year_to < year_from:
+        errors["year_to"] = "must not be before year_from."
+    filters = {}
+    for facet in FACETS:
+        values = [v.strip() for v in data.getlist(facet) if v and v.strip()] if hasattr(data, "getlist") else []
+        if not values:
+            continue
+        known = options.labels(facet)
+        unknown = [v for v in values if v not in known]
+        if unknown:
+            errors[facet] = f"unknown value {unknown[0][:60]!r}." + (
+                f" Known values: {', '.join(list(known)[:20])}{' …' if len(known) > 20 else ''}." if known else ""
+            )
+            continue
+        filters[facet] = tuple(values)
+    if errors:
+        raise SearchParamError(errors)
+    return SearchQuery(
+        text=text, filters=filters, sort=sort, page=page, page_size=page_size, year_from=year_from, year_to=year_to
+    )
+
+
+def page_error(result) -> dict[str, str] | None:
+    """Page numbers past the last page are an error (page 1 always exists)."""
+    if result.query.page > 1 and result.page_out_of_range:
+        return {"page": f"page {result.query.page} is beyond the last page ({result.page_info.num_pages})."}
+    return None

@@ -1,0 +1,24 @@
+"""{% load search_tags %} {% related_practices page as related %}"""
+
+import logging
+
+from django import template
+
+from search.views import related_practices as _related
+
+register = template.Library()
+logger = logging.getLogger(__name__)
+
+
+@register.simple_tag
+def related_practices(page, limit=4):
+    try:
+        return _related(page, limit)
+    except Exception:  # never break a case-study page over a recommendation
+        logger.exception("Related practices failed for page %s", getattr(page, "pk", None))
+        return []
+
+
+@register.simple_tag
+def facet_checked(value):
+    return "checked" if value.selected else ""

@@ -1,0 +1,91 @@
+"""The /practices/ search page (served by PracticeIndexPage.index)."""
+
+from urllib.parse import urlencode
+
+from django.http import Http404
+
+from .api import DEGRADED_NOTICE
+from .backends import FACETS, SORTS, SearchQuery, get_backend, load_facet_options
+from .params import SearchParamError, page_error, parse_search_params
+
+
+def _url(params: list[tuple[str, str]]) -> str:
+    return "?" + urlencode(params) if params else "?"
+
+
+def _params(request, drop_page=True) -> list[tuple[str, str]]:
+    return [
+        (k, v)
+        for k, values in request.GET.lists()
+        for v in values
+        if v != "" and not (drop_page and k == "page")
+    ]
+
+
+def search_context(request) -> tuple[dict, int]:
+    """Everything the template needs, and the HTTP status."""
+    options = load_facet_options()
+    status = 200
+    errors = {}
+    try:
+        query = parse_search_params(request.GET, options, allow_page_size=False)
+    except SearchParamError as exc:
+        errors = exc.errors
+        status = 400
+        query = SearchQuery()
+    result = get_backend().search(query, options)
+    if not errors and page_error(result):
+        # As before the search page: a page past the end does not exist.
+        raise Http404("No such page of results.")
+    params = _params(request)
+    chips = []
+    facet_groups = []
+    for name, values in result.facets.items():
+        for value in query.filters.get(name, ()):
+            label = options.labels(name).get(value, value)
+            remaining = [(k, v) for k, v in params if not (k == name and v == value)]
+            chips.append({"facet": FACETS[name], "label": label, "remove_url": _url(remaining)})
+        facet_groups.append({"name": name, "label": FACETS[name], "values": values})
+    for name in ("year_from", "year_to"):
+        if getattr(query, name) is not None:
+            remaining = [(k, v) for k, v in params if k != name]
+            label = f"{'from' if name == 'year_from' else 'to'} {getattr(query, name)}"
+            chips.append({"facet": "Start year", "label": label, "remove_url": _url(remaining)})
+    info = result.page_info
+    page_links = {}
+    if info.has_previous:
+        page_links["previous"] = _url(params + [("page", str(info.page - 1))])
+    if info.has_next:
+        page_links["next"] = _url(params + [("page", str(info.page + 1))])
+    suggestion_url = None
+    if result.suggestion:
+        suggestion_url = _url([(k, v) for k, v in params if k != "q"] + [("q", result.suggestion)])
+    hits = [{"page": p, "highlights": result.highlights.get(p.pk, {})} for p in result.hits]
+    context = {
+        "search": result,
+        "query": query,
+        "hits": hits,
+        "facet_groups": facet_groups,
+        "chips": chips,
+        "clear_url": _url([(k, v) for k, v in params if k in ("q", "sort")]),
+        "sorts": SORTS,
+        "page_info": info,
+        "page_links": page_links,
+        "errors": errors,
+        "suggestion_url": suggestion_url,
+        "degraded_notice": DEGRADED_NOTICE if result.degraded else None,
+    }
+    return context, status
+
+
+def practice_search(index_page, request):
+    context, status = search_context(request)
+    response = index_page.render(request, template="search/practice_search.html", context_overrides=context)
+    response.status_code = status
+    return response
+
+
+def related_practices(page, limit: int = 4) -> list:
+    """Related case studies for a case-study page: more_like_this on
+    Elasticsearch, shared challenges on the database backend."""
+    return get_backend().related(page, limit)

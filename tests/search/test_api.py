@@ -1,0 +1,191 @@
+"""The JSON API and the /practices/ search page, on both backends, plus the
+fallback to the database when Elasticsearch is unreachable."""
+
+import pytest
+
+from .conftest import free_port
+
+pytestmark = pytest.mark.django_db
+
+API = "/api/practices/"
+
+
+def test_api_search(engine, indexed, client):
+    response = client.get(API, {"q": "social procurement", "challenge": "childcare"})
+    assert response.status_code == 200, response.content
+    data = response.json()
+    assert data["backend"] == engine.name and data["degraded"] is False and data["notice"] is None
+    assert data["total"] == 1
+    hit = data["results"][0]
+    assert hit["title"] == "Social procurement for childcare cooperatives"
+    assert hit["url"].endswith("/social-procurement-for-childcare-cooperatives/")
+    assert hit["city"] == {"slug": "rotterdam", "name": "Rotterdam", "country": "NL", "country_name": "Netherlands"}
+    assert {c["slug"] for c in hit["challenges"]} == {"childcare", "youth-unemployment"}
+    assert "<mark>" in hit["highlights"]["summary"][0]
+    challenge = data["facets"]["challenge"]
+    assert challenge["label"] == "Challenge"
+    childcare = next(v for v in challenge["values"] if v["value"] == "childcare")
+    assert childcare == {"value": "childcare", "label": "Childcare", "count": 1, "selected": True}
+    assert data["page"] == {"number": 1, "page_size": 12, "num_pages": 1, "has_next": False, "has_previous": False}
+
+
+def test_api_multi_select_and_pagination(engine, indexed, client):
+    data = client.get(API + "?challenge=youth-unemployment&challenge=housing&page_size=2&page=3").json()
+    assert data["total"] == 5
+    assert data["page"]["num_pages"] == 3 and len(data["results"]) == 1
+    assert data["page"]["has_previous"] and not data["page"]["has_next"]
+
+
+def test_api_empty_result_is_a_page_not_an_error(engine, indexed, client):
+    response = client.get(API, {"challenge": "food-waste"})
+    assert response.status_code == 200
+    assert response.json()["total"] == 0 and response.json()["results"] == []
+
+
+@pytest.mark.parametrize(
+    "params,field,message",
+    [
+        ({"challenge": "no-such-challenge"}, "challenge", "unknown value 'no-such-challenge'"),
+        ({"country": "ZZ"}, "country", "unknown value"),
+        ({"page": "0"}, "page", "at least 1"),
+        ({"page": "-3"}, "page", "at least 1"),
+        ({"page": "two"}, "page", "whole number"),
+        ({"page": "99"}, "page", "beyond the last page (1)"),
+        ({"q": "x" * 10_000}, "q", "too long"),
+        ({"year_from": "2019.5"}, "year_from", "whole number"),
+        ({"year_to": "soon"}, "year_to", "whole number"),
+        ({"year_from": "2020", "year_to": "2010"}, "year_to", "before year_from"),
+        ({"page_size": "0"}, "page_size", "between 1 and 50"),
+        ({"page_size": "100000"}, "page_size", "between 1 and 50"),
+        ({"sort": "random"}, "sort", "must be one of"),
+    ],
+)
+def test_api_bad_parameters_are_400_with_a_message(engine, indexed, client, params, field, message):
+    response = client.get(API, params)
+    assert response.status_code == 400, response.content
+    assert message in response.json()["errors"][field]
+
+
+def test_api_odd_but_valid_text_is_fine(engine, indexed, client):
+    for text in ['"unbalanced', "AND OR NOT", "(*)", "🙂", "a" * 500, "title:procurement", "\\"]:
+        assert client.get(API, {"q": text}).status_code == 200, text
+
+
+def test_api_suggest(engine, indexed, client):
+    response = client.get(API + "suggest/", {"q": "Youth"})
+    assert response.status_code == 200
+    assert "Youth guarantee through worker cooperatives" in response.json()["suggestions"]
+    assert client.get(API + "suggest/", {"q": "y" * 101}).status_code == 400
+
+
+def test_openapi_schema(db, client):
+    response = client.get("/api/schema/", {"format": "json"})
+    assert response.status_code == 200
+    schema = response.json()
+    operation = schema["paths"]["/api/practices/"]["get"]
+    names = {p["name"] for p in operation["parameters"]}
+    assert {"q", "challenge", "country", "city", "sector", "policy_lever", "target_group", "status",
+            "start_year", "year_from", "year_to", "sort", "page", "page_size"} <= names
+    assert {"200", "400"} <= set(operation["responses"])
+    assert "/api/practices/suggest/" in schema["paths"]
+
+
+# --- The page ---
+
+
+def test_search_page(engine, indexed, client):
+    response = client.get("/practices/", {"q": "childcare", "country": "NL"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Social procurement for childcare cooperatives" in html
+    assert "Neighbourhood kitchens" not in html
+    assert "<mark>childcare</mark>" in html
+    assert 'name="country" value="NL" checked' in html
+    assert "Country: Netherlands" in html  # the active filter chip
+    assert "?q=childcare" in html  # removing the chip keeps the text
+    assert "Secret procurement draft" not in html and "Private procurement pilot" not in html
+
+
+def test_search_page_browse_and_paginate(engine, indexed, client):
+    html = client.get("/practices/").content.decode()
+    assert "9 case studies" in html
+    assert "Turin, Italy" in html  # the shared practice card
+    assert 'name="challenge" value="youth-unemployment"' in html
+    assert "Youth unemployment <span class=\"facet__count\">(3)</span>" in html
+
+
+def test_search_page_bad_parameters(engine, indexed, client):
+    response = client.get("/practices/", {"challenge": "nope"})
+    assert response.status_code == 400
+    assert "unknown value" in response.content.decode()
+    assert client.get("/practices/", {"page": "0"}).status_code == 400
+    assert client.get("/practices/", {"page": "40"}).status_code == 404  # as before: no such page
+
+
+def test_challenge_route_still_works(engine, indexed, client):
+    response = client.get("/practices/challenges/youth-unemployment/")
+    assert response.status_code == 200
+    assert "Youth guarantee through worker cooperatives" in response.content.decode()
+
+
+# --- Elasticsearch down: the database answers, and says so ---
+
+
+@pytest.fixture
+def es_down(settings):
+    settings.ELASTICSEARCH_URL = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    settings.ELASTICSEARCH_INDEX = "practices-unreachable"
+    return settings
+
+
+def test_fallback_api(indexed, es_down, client, caplog):
+    response = client.get(API, {"q": "procurement"})
+    assert response.status_code == 200
+    data = response.json()
+    assert data["degraded"] is True and data["backend"] == "database"
+    assert "less complete" in data["notice"]
+    assert [r["title"] for r in data["results"]][0] == "Social procurement for childcare cooperatives"
+    assert "answering from database" in caplog.text or "breaker open" in caplog.text
+
+
+def test_fallback_page(indexed, es_down, client):
+    response = client.get("/practices/", {"q": "procurement"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "results may be less complete" in html
+    assert "Social procurement for childcare cooperatives" in html
+
+
+def test_breaker_opens_and_recovers():
+    from search.backends.base import SearchBackendError
+    from search.breaker import CircuitBreaker, FallbackBackend
+
+    now = [0.0]
+    breaker = CircuitBreaker(failure_threshold=2, reset_after=10, clock=lambda: now[0])
+
+    class Primary:
+        name = "primary"
+        calls = 0
+        fail = True
+
+        def suggest(self, prefix, limit=8):
+            Primary.calls += 1
+            if Primary.fail:
+                raise SearchBackendError("down")
+            return ["primary"]
+
+    class Secondary:
+        name = "secondary"
+
+        def suggest(self, prefix, limit=8):
+            return ["secondary"]
+
+    backend = FallbackBackend(Primary(), Secondary(), breaker)
+    assert backend.suggest("x") == ["secondary"] and breaker.state == "closed"
+    assert backend.suggest("x") == ["secondary"] and breaker.state == "open"
+    backend.suggest("x")
+    assert Primary.calls == 2  # open: the primary is not even tried
+    now[0] = 11
+    assert breaker.state == "half-open"
+    Primary.fail = False
+    assert backend.suggest("x") == ["primary"] and breaker.state == "closed"
