@@ -1,8 +1,11 @@
 import zoneinfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django_countries.fields import CountryField
 from modelcluster.fields import ParentalManyToManyField
@@ -153,3 +156,142 @@ class WorkingGroup(ClusterableModel):
     @cached_property
     def city_names(self):
         return ", ".join(c.title for c in self.member_cities.all())
+
+
+# --- Digests: who gets what, and the record that makes each send exactly-once ---
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self):
+        """Members who want digests: a cadence other than off, not unsubscribed."""
+        return self.filter(unsubscribed_at__isnull=True).exclude(cadence=Cadence.OFF)
+
+    def for_address(self, *, user=None, email=None):
+        if user is not None:
+            return self.filter(user=user)
+        return self.filter(user__isnull=True, email__iexact=email)
+
+
+class Membership(models.Model):
+    """A person following a working group: a user, or an email address for
+    people without an account. Officials join the groups of their city;
+    moderators manage every membership."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+        related_name="group_memberships",
+    )
+    email = models.EmailField(blank=True, help_text="For people without an account.")
+    group = models.ForeignKey(WorkingGroup, on_delete=models.CASCADE, related_name="memberships")
+    cadence = models.CharField(max_length=10, choices=Cadence.choices, default=Cadence.WEEKLY)
+    subscribed_at = models.DateTimeField(default=timezone.now)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    panels = [
+        FieldPanel("user"),
+        FieldPanel("email"),
+        FieldPanel("group"),
+        FieldPanel("cadence"),
+    ]
+
+    class Meta:
+        ordering = ["group", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "group"], condition=models.Q(user__isnull=False),
+                name="membership_unique_user_group",
+            ),
+            models.UniqueConstraint(
+                Lower("email"), "group", condition=models.Q(user__isnull=True),
+                name="membership_unique_email_group",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False) | ~models.Q(email=""),
+                name="membership_user_or_email",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.address or '?'} in {self.group}"
+
+    def clean(self):
+        super().clean()
+        if self.user_id is None and not self.email:
+            raise ValidationError("Choose a user or give an email address.")
+
+    @property
+    def address(self):
+        return self.user.email if self.user_id else self.email
+
+    @property
+    def display_name(self):
+        if self.user_id:
+            return self.user.get_full_name() or self.user.get_username()
+        return self.email.split("@")[0]
+
+    @property
+    def is_active(self):
+        return self.unsubscribed_at is None and self.cadence != Cadence.OFF
+
+    def set_cadence(self, cadence):
+        """Change the cadence; "off" counts as unsubscribing, anything else resubscribes."""
+        now = timezone.now()
+        if cadence == Cadence.OFF:
+            self.unsubscribed_at = self.unsubscribed_at or now
+        elif self.unsubscribed_at is not None or self.cadence == Cadence.OFF:
+            self.unsubscribed_at = None
+            self.subscribed_at = now
+        self.cadence = cadence
+
+    def unsubscribe(self):
+        self.set_cadence(Cadence.OFF)
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENDING = "sending", "Sending (claimed by a worker)"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    SKIPPED = "skipped", "Skipped (nothing new, or unsubscribed)"
+
+
+class DigestDelivery(models.Model):
+    """One digest for one member, group and period. The unique row is the
+    exactly-once guard: a worker claims it (pending → sending, with a lease)
+    right before sending and marks it sent right after."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="deliveries")
+    group = models.ForeignKey(WorkingGroup, on_delete=models.CASCADE, related_name="deliveries")
+    period = models.CharField(max_length=32, help_text='e.g. "weekly:2026-11-16".')
+    status = models.CharField(
+        max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # The practices first published in [window_start, window_end) are this digest's.
+    window_start = models.DateTimeField()
+    window_end = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.UUIDField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    message_id = models.CharField(max_length=255, blank=True)
+    practice_count = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name_plural = "digest deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["membership", "group", "period"], name="digest_delivery_once"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["group", "period", "status"], name="digest_delivery_group_period"),
+            models.Index(fields=["status", "created_at"], name="digest_delivery_status"),
+            models.Index(fields=["claim_token"], name="digest_delivery_claim"),
+        ]
+
+    def __str__(self):
+        return f"{self.group} {self.period} → membership {self.membership_id}: {self.status}"

@@ -37,6 +37,7 @@ MODERATOR_SNIPPET_MODELS = [
     ("practices", "sector"),
     ("practices", "targetgroup"),
     ("cities", "workinggroup"),
+    ("cities", "membership"),
 ]
 
 

@@ -15,3 +15,79 @@ class WorkingGroupViewSet(SnippetViewSet):
 
 
 register_snippet(WorkingGroupViewSet)
+
+
+# --- Digests: memberships, preview and "send now" for moderators ---
+
+from django.contrib import messages  # noqa: E402
+from django.core.exceptions import PermissionDenied  # noqa: E402
+from django.shortcuts import get_object_or_404, redirect  # noqa: E402
+from django.template.response import TemplateResponse  # noqa: E402
+from django.urls import path, reverse  # noqa: E402
+from django.views.decorators.http import require_http_methods  # noqa: E402
+from wagtail import hooks  # noqa: E402
+from wagtail.admin.widgets import Button  # noqa: E402
+
+from .models import Membership  # noqa: E402
+
+
+class MembershipViewSet(SnippetViewSet):
+    model = Membership
+    icon = "mail"
+    menu_label = "Group members"
+    menu_order = 311
+    add_to_admin_menu = True
+    list_display = ["__str__", "group", "cadence", "subscribed_at", "unsubscribed_at"]
+    list_filter = ["group", "cadence"]
+    search_fields = ["email", "user__email", "user__username"]
+
+
+register_snippet(MembershipViewSet)
+
+
+def can_send_digests(user):
+    return user.has_perm("cities.change_workinggroup")
+
+
+@require_http_methods(["GET", "POST"])
+def digest_preview(request, pk):
+    from . import digests
+    from .models import WorkingGroup
+
+    if not can_send_digests(request.user):
+        raise PermissionDenied
+    group = get_object_or_404(WorkingGroup, pk=pk)
+    if request.method == "POST":
+        report = digests.fan_out(group_slugs=[group.slug], force=True)
+        counts = digests.status_counts(group)
+        messages.success(
+            request,
+            f"{report.enqueued} digest(s) of “{group.name}” queued for the current period "
+            f"(sent so far in all periods: {counts['sent']}). Members who already got this "
+            "period's digest get nothing more.",
+        )
+        return redirect("cities_digest_preview", pk=group.pk)
+    context = digests.preview(group)
+    digest = context["digest"]
+    html, text = digest.renderer.render(digest)
+    context.update({
+        "group": group, "html": html, "text": text, "subject": digest.subject,
+        "page_title": f"Digest preview: {group.name}", "header_icon": "mail",
+    })
+    return TemplateResponse(request, "cities/email/admin_preview.html", context)
+
+
+@hooks.register("register_admin_urls")
+def register_digest_urls():
+    return [path("digests/<int:pk>/preview/", digest_preview, name="cities_digest_preview")]
+
+
+@hooks.register("register_snippet_listing_buttons")
+def digest_preview_button(snippet, user, next_url=None):
+    from .models import WorkingGroup
+
+    if isinstance(snippet, WorkingGroup) and can_send_digests(user):
+        yield Button(
+            "Preview digest", reverse("cities_digest_preview", args=[snippet.pk]),
+            icon_name="mail", priority=50,
+        )

@@ -203,3 +203,10 @@ LOGGING = {
         "django_tasks": {"level": "WARNING"},
     },
 }
+
+# Celery beat: every hour, send the working-group digests that are due in
+# their groups' time zones (Monday 08:00 / the 1st, 08:00) and re-enqueue
+# abandoned ones (cities/digests.py). `celery -A cms beat` runs it.
+CELERY_BEAT_SCHEDULE = {
+    "digests-fan-out": {"task": "cities.tasks.fan_out_digests", "schedule": 3600.0},
+}

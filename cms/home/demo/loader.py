@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils.text import slugify
 from wagtail.models import Page, Site
 
+from cities.memberships import subscribe_demo_officials
 from cities.models import CitiesIndexPage, CityPage, WorkingGroup
 from cities.roles import MODERATORS_GROUP, city_editors_group, ensure_site_roles
 from cms.home.models import HomePage
@@ -201,4 +202,7 @@ def load_demo(out=None):
         load_practices(out)
         load_working_groups(cities)
         load_users(cities, out)
+        subscribed = subscribe_demo_officials()
+        if subscribed:
+            _say(out, f"Subscribed the demo officials to their cities' working groups ({subscribed}).")
     return home

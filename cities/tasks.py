@@ -1,0 +1,41 @@
+"""Celery tasks for the working-group digests: thin wrappers around
+cities.digests. Payloads are ids and timestamps; the logic re-reads the
+database and tolerates rows that have gone."""
+
+import logging
+
+from celery import shared_task
+from django.utils.dateparse import parse_datetime
+
+from . import digests
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def fan_out_digests(now=None, group_slugs=None, force=False):
+    """Hourly from beat: create and enqueue the digests of the due groups,
+    and re-enqueue abandoned ones."""
+    when = parse_datetime(now) if now else None
+    if force or group_slugs:
+        report = digests.fan_out(now=when, group_slugs=group_slugs, force=force)
+    else:
+        report = digests.run_scheduled(now=when)
+    return {"enqueued": report.enqueued, "requeued": report.requeued}
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True, max_retries=None)
+def send_digest_chunk(self, delivery_ids):
+    """Send one chunk; retry its temporarily failed (or busy) rows with backoff.
+    The number of attempts is bounded per row in the database
+    (DIGEST_MAX_ATTEMPTS), not by this task's retries."""
+    result = digests.send_chunk(delivery_ids)
+    if self.request.is_eager:
+        # Eager (the embedded default): retry in-process, without the backoff;
+        # Celery's eager retry would raise out of the caller.
+        while result.retry:
+            result = digests.send_chunk(result.retry)
+        return None
+    if result.to_retry and self.request.retries < 4 * digests.conf("MAX_ATTEMPTS"):
+        raise self.retry(args=[result.to_retry], countdown=result.retry_in)
+    return {"sent": len(result.sent), "failed": len(result.failed), "skipped": len(result.skipped)}
