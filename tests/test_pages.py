@@ -568,3 +568,14 @@ def test_case_study_suggests_similar_published_practices(client, site_tree):
     assert "Community kitchens" in similar
     assert "Housing co-ops" not in similar
     assert "Food draft" not in html
+
+
+def test_search_results_highlight_matches_inside_the_card(client, site_tree):
+    practice(
+        site_tree["dublin"], title="Childcare contracts",
+        summary="Social procurement of childcare from local cooperatives.",
+    )
+    html = text(client.get("/practices/", {"q": "procurement"}))
+    card = html.split('class="card"', 1)[1].split("</article>", 1)[0]
+    assert "Social <mark>procurement</mark> of childcare" in card
+    assert html.count("Social <mark>procurement</mark> of childcare") == 1
