@@ -4,6 +4,7 @@ own pages with these; they never depend on the demo content."""
 import factory
 import wagtail_factories
 from django.utils.text import slugify
+from wagtail.models import Page, Site
 
 from cities.models import CitiesIndexPage, CityPage, WorkingGroup
 from cms.home.models import HomePage
@@ -138,3 +139,18 @@ class WorkingGroupFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = WorkingGroup
+
+
+def build_site_tree():
+    """Home (the default site's root), the cities and practices indexes, and
+    two cities, Dublin and Turin, replacing Wagtail's placeholder page."""
+    root = Page.get_first_root_node()
+    Site.objects.all().delete()
+    root.get_children().delete()
+    home = HomePageFactory(parent=root)
+    Site.objects.create(hostname="localhost", root_page=home, is_default_site=True, site_name="SCE")
+    cities = CitiesIndexPageFactory(parent=home)
+    practices = PracticeIndexPageFactory(parent=home)
+    dublin = CityPageFactory(parent=cities, title="Dublin", slug="dublin", country="IE")
+    turin = CityPageFactory(parent=cities, title="Turin", slug="turin", country="IT")
+    return {"root": root, "home": home, "cities": cities, "practices": practices, "dublin": dublin, "turin": turin}

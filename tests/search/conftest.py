@@ -29,17 +29,15 @@ import pytest
 import requests
 from django.db import transaction
 from django.test import override_settings
-from wagtail.models import Page, PageViewRestriction, Site
+from wagtail.models import PageViewRestriction
 
 from practices.factories import (
     CaseStudyPageFactory,
     CaseStudyPartnerFactory,
     ChallengeFactory,
-    CitiesIndexPageFactory,
     CityPageFactory,
-    HomePageFactory,
-    PracticeIndexPageFactory,
     SectorFactory,
+    build_site_tree,
 )
 from search import indexing
 from search.backends.database import DatabaseBackend
@@ -174,20 +172,6 @@ def _known_gaps(request):
 
 def _when(days):
     return dt.datetime(2024, 1, 1, tzinfo=dt.UTC) + dt.timedelta(days=days)
-
-
-def build_site_tree():
-    """What tests/conftest.py's `site_tree` builds, for module-scoped data."""
-    root = Page.get_first_root_node()
-    Site.objects.all().delete()
-    root.get_children().delete()
-    home = HomePageFactory(parent=root)
-    Site.objects.create(hostname="localhost", root_page=home, is_default_site=True, site_name="SCE")
-    cities = CitiesIndexPageFactory(parent=home)
-    practices = PracticeIndexPageFactory(parent=home)
-    dublin = CityPageFactory(parent=cities, title="Dublin", slug="dublin", country="IE")
-    turin = CityPageFactory(parent=cities, title="Turin", slug="turin", country="IT")
-    return {"root": root, "home": home, "cities": cities, "practices": practices, "dublin": dublin, "turin": turin}
 
 
 def build_catalogue(t):
