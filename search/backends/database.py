@@ -70,10 +70,18 @@ def _listable_base():
     return qs
 
 
+def _int_array(ids) -> str:
+    """An integer array literal ("{1,2,3}"): psycopg adapts a list of
+    thousands of ints far more slowly than one string."""
+    return "{" + ",".join(str(int(i)) for i in ids) + "}"
+
+
 def _restrict(qs, ids):
     """qs limited to `ids`: one array parameter on PostgreSQL, IN elsewhere."""
     if connection.vendor == "postgresql":
-        return qs.extra(where=['"practices_casestudypage"."page_ptr_id" = ANY(%s)'], params=[list(ids)])
+        return qs.extra(
+            where=['"practices_casestudypage"."page_ptr_id" = ANY(%s::integer[])'], params=[_int_array(ids)]
+        )
     return qs.filter(pk__in=list(ids))
 
 
@@ -182,11 +190,27 @@ def _portable_text_match(words, base):
 ALL_FACETS = [*M2M_FACETS, *FIELD_FACETS, "start_year"]
 
 
-def _documents(base, score_words=None) -> list[tuple]:
-    """One row per document of `base`: (pk, first_published_at, start_year,
-    status, city slug, country[, title/summary score])."""
-    qs = base.order_by()
-    cols = ["pk", "first_published_at", "start_year", "status", "city__slug", "city__country"]
+def _documents(base, sort: str, score_words=None) -> list[tuple]:
+    """One row per document of `base`: (pk, start_year, status, city slug,
+    country, rank[, title/summary score]). `rank` is the document's place
+    (1 = first) in the database's own ORDER BY for `sort` (for relevance:
+    the newest-first tie-break), so that no dates are read back and NULLs
+    sort exactly as the database sorts them."""
+    import datetime
+
+    from django.db.models import DateTimeField, F, Window
+    from django.db.models.functions import Coalesce, RowNumber
+
+    if sort == "relevance":
+        # The tie-break of the relevance sort: newest first, no date as 0.
+        epoch = Value(datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC), output_field=DateTimeField())
+        ordering = (Coalesce("first_published_at", epoch).desc(), F("pk").desc())
+    elif sort == "start_year":
+        ordering = (F("start_year").desc(nulls_last=True), F("pk").desc())
+    else:
+        ordering = ORDERINGS[sort]
+    qs = base.order_by().annotate(_rank=Window(RowNumber(), order_by=ordering))
+    cols = ["pk", "start_year", "status", "city__slug", "city__country", "_rank"]
     if score_words:
         # The same title/summary score as before, computed by the database
         # (so "contains" keeps the database's case rules).
@@ -201,45 +225,61 @@ def _documents(base, score_words=None) -> list[tuple]:
             )
         )
         cols.append("_score")
-    return list(qs.values_list(*cols))
+    # Read on a cursor: plain ints and strings, no per-row converters. The
+    # SQL lists the fields, then the annotations (_rank, _score), as `cols`.
+    from django.core.exceptions import EmptyResultSet
+
+    try:
+        sql, params = qs.values_list(*cols).query.sql_with_params()
+    except EmptyResultSet:  # e.g. `pk IN ()`: nothing can match
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
-def _terms(ids: list[int]) -> dict[str, dict[int, set[str]]]:
+def _terms(ids: list[int]) -> dict[str, dict[int, list[str]]]:
     """facet -> page id -> taxonomy slugs, for the given pages, in one query
     (a UNION ALL over the through tables)."""
     from practices.models import CaseStudyPage
 
-    out: dict[str, dict[int, set[str]]] = {facet: {} for facet in M2M_FACETS}
+    out: dict[str, dict[int, list[str]]] = {facet: {} for facet in M2M_FACETS}
     if not ids:
         return out
     qn = connection.ops.quote_name
-    parts = []
-    for attr in M2M_FACETS.values():
+    pg = connection.vendor == "postgresql"
+    literal = _int_array(ids) if pg else None
+    parts, params = [], []
+    for facet, attr in M2M_FACETS.items():
         field = getattr(CaseStudyPage, attr).field
         through = field.remote_field.through
-        page_col = through._meta.get_field(field.m2m_field_name()).column
-        term_col = through._meta.get_field(field.m2m_reverse_field_name()).column
+        page_col = qn(through._meta.get_field(field.m2m_field_name()).column)
+        term_col = qn(through._meta.get_field(field.m2m_reverse_field_name()).column)
         term_model = field.related_model
-        parts.append(
-            f"SELECT t.{qn(page_col)}, %s, r.{qn('slug')} FROM {qn(through._meta.db_table)} t "
-            f"JOIN {qn(term_model._meta.db_table)} r ON r.{qn(term_model._meta.pk.column)} = t.{qn(term_col)}"
-            + (" JOIN ids ON ids.id = t." + qn(page_col) if connection.vendor == "postgresql" else "")
+        sql = (
+            f"SELECT t.{page_col}, %s, r.{qn('slug')} FROM {qn(through._meta.db_table)} t "
+            f"JOIN {qn(term_model._meta.db_table)} r ON r.{qn(term_model._meta.pk.column)} = t.{term_col}"
         )
-    params: list = []
-    if connection.vendor == "postgresql":
-        # The ids once, as one array, joined by every branch.
-        sql = "WITH ids AS (SELECT DISTINCT unnest(%s::integer[]) AS id) " + " UNION ALL ".join(parts)
-        params.append(list(ids))
-    else:
-        # No id list (SQLite limits the parameters): every row, filtered here.
-        sql = " UNION ALL ".join(parts)
-    params += list(M2M_FACETS)
-    wanted = set(ids)
+        params.append(facet)
+        if pg:
+            # A constant array: PostgreSQL tests it with a hash (one pass
+            # over the small through table, whatever the table statistics).
+            sql += f" WHERE t.{page_col} = ANY(%s::integer[])"
+            params.append(literal)
+        # else: no id list (SQLite limits the parameters): every row,
+        # filtered below.
+        parts.append(sql)
+    wanted = None if pg else set(ids)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for page_id, facet, slug in cursor.fetchall():
-            if slug and page_id in wanted:
-                out[facet].setdefault(page_id, set()).add(slug)
+        cursor.execute(" UNION ALL ".join(parts), params)
+        rows = cursor.fetchall()
+    for page_id, facet, slug in rows:
+        if slug and (wanted is None or page_id in wanted):
+            by_page = out[facet]
+            if page_id in by_page:
+                by_page[page_id].append(slug)
+            else:
+                by_page[page_id] = [slug]
     return out
 
 
@@ -255,24 +295,6 @@ def _facet_test(facet: str, values: tuple[str, ...]):
         ranges = [year_bucket_bounds(v) for v in values]
         return lambda year: year is not None and any(lo <= year <= hi for lo, hi in ranges)
     raise ValueError(f"unknown facet {facet}")
-
-
-def _ordered(rows: list[tuple], sort: str) -> list[int]:
-    """(pk, first_published_at, start_year) rows -> pks in the order the
-    database gives for ORDERINGS[sort] (its NULL placement included)."""
-    ORDERINGS[sort]  # an unknown sort fails as it did in SQL
-    pg = connection.vendor == "postgresql"
-    if sort == "start_year":
-        # start_year DESC NULLS LAST, pk DESC
-        key = lambda r: (r[2] is not None, r[2], r[0])  # noqa: E731
-        return [r[0] for r in sorted(rows, key=key, reverse=True)]
-    # PostgreSQL sorts NULL as the largest value, SQLite as the smallest.
-    if sort == "oldest":
-        key = (lambda r: (r[1] is None, r[1], r[0])) if pg else (lambda r: (r[1] is not None, r[1], r[0]))
-        return [r[0] for r in sorted(rows, key=key)]
-    # newest: first_published_at DESC, pk DESC
-    key = (lambda r: (r[1] is None, r[1], r[0])) if pg else (lambda r: (r[1] is not None, r[1], r[0]))
-    return [r[0] for r in sorted(rows, key=key, reverse=True)]
 
 
 class DatabaseBackend(BaseSearchBackend):
@@ -299,45 +321,59 @@ class DatabaseBackend(BaseSearchBackend):
 
         sort = query.effective_sort
         relevance = sort == "relevance" and scores is not None
-        docs = _documents(base, query.words if relevance and connection.vendor != "postgresql" else None)
-        terms = _terms([d[0] for d in docs])
-
+        docs = _documents(
+            base,
+            "relevance" if relevance else sort,
+            query.words if relevance and connection.vendor != "postgresql" else None,
+        )
         # Every facet's counts in one pass: a document counts for facet f if
         # it satisfies every other facet's filter (multi-select facets).
         tests = {facet: _facet_test(facet, values) for facet, values in query.filters.items()}
-        counts: dict[str, dict[str, int]] = {facet: {} for facet in ALL_FACETS}
+        # A document failing two filters counts nowhere: drop those that
+        # fail two of the page-field filters before reading taxonomy terms.
+        columns = {"start_year": 1, "status": 2, "city": 3, "country": 4}
+        field_tests = [(columns[f], test) for f, test in tests.items() if f in columns]
+        if len(field_tests) >= 2:
+            docs = [d for d in docs if sum(not test(d[i]) for i, test in field_tests) < 2]
+        terms = _terms([d[0] for d in docs])
+        # Per document, in ALL_FACETS order: 4 lists of slugs, then city,
+        # country, status, start year.
+        order = [*M2M_FACETS, "city", "country", "status", "start_year"]
+        position = {facet: i for i, facet in enumerate(order)}
+        checks = [(position[facet], test) for facet, test in tests.items()]
+        by_page = [terms[facet] for facet in M2M_FACETS]
+        buckets = [{} for _ in order]
+        m2m_range = range(len(M2M_FACETS))
+        year_at = position["start_year"]
+        everything = range(len(order))
         matching = []
         for doc in docs:
-            pk, _when, start_year, status, city, country = doc[:6]
-            values = {
-                "city": city,
-                "country": country,
-                "status": status,
-                "start_year": start_year,
-                **{facet: terms[facet].get(pk, ()) for facet in M2M_FACETS},
-            }
-            failed = [facet for facet, test in tests.items() if not test(values[facet])]
-            if len(failed) > 1:
-                continue
-            if failed:
-                facets_to_count = failed
-            else:
-                facets_to_count = ALL_FACETS
+            pk, start_year, status, city, country = doc[:5]
+            values = [page_terms.get(pk, ()) for page_terms in by_page]
+            values += (city, country, status, start_year)
+            failed = [i for i, test in checks if not test(values[i])]
+            if not failed:
                 matching.append(doc)
-            for facet in facets_to_count:
-                bucket = counts[facet]
-                if facet in M2M_FACETS:
-                    for slug in values[facet]:
+                targets = everything
+            elif len(failed) == 1:
+                targets = failed
+            else:
+                continue
+            for i in targets:
+                bucket = buckets[i]
+                if i in m2m_range:
+                    for slug in values[i]:
                         bucket[slug] = bucket.get(slug, 0) + 1
-                elif facet == "start_year":
+                elif i == year_at:
                     if start_year is not None:
                         key = year_bucket(start_year)
                         bucket[key] = bucket.get(key, 0) + 1
                 else:
-                    value = values[facet]
+                    value = values[i]
                     if value:
                         key = str(value)
                         bucket[key] = bucket.get(key, 0) + 1
+        counts = dict(zip(order, buckets, strict=True))
         facets = {
             facet: options.build(facet, counts[facet], query.filters.get(facet, ())) for facet in ALL_FACETS
         }
@@ -345,19 +381,15 @@ class DatabaseBackend(BaseSearchBackend):
         if relevance:
             if connection.vendor == "postgresql":
                 # ts_rank with the title weighted 3x (see _postgres_text_match).
-                rows = [(d[0], 0, d[1]) for d in matching]
+                rows = [(d[0], 0, -d[5]) for d in matching]
             else:
                 # Title matches first, then summary, then elsewhere.
-                rows = [(d[0], d[6], d[1]) for d in matching]
-            # Then the engine's score, then newest first.
-            rows = sorted(
-                rows,
-                key=lambda r: (r[1], scores.get(r[0], 0), r[2].timestamp() if r[2] else 0, r[0]),
-                reverse=True,
-            )
+                rows = [(d[0], d[6], -d[5]) for d in matching]
+            # Then the engine's score, then newest first (the rank).
+            rows.sort(key=lambda r: (r[1], scores.get(r[0], 0), r[2]), reverse=True)
             ids = [r[0] for r in rows]
         else:
-            ids = _ordered([(d[0], d[1], d[2]) for d in matching], sort)
+            ids = [d[0] for d in sorted(matching, key=lambda d: d[5])]
         total = len(ids)
         page_ids = ids[query.offset : query.offset + query.page_size]
         pages = _case_studies().model.objects.for_listing().in_bulk(page_ids)
