@@ -241,23 +241,22 @@ class _Line:
         url = self.string(
             name, value, required=True, max_length=_max_length(CaseStudySource, "url")
         )
-        if url:
-            try:
-                URLValidator()(url)
-            except ValidationError:
-                self.problem(name, f"not a valid URL: {url!r}")
-                return ""
-        return url
+        return self._validated(name, url, URLValidator(), "a valid URL")
 
     def email(self, name, value):
         email = self.string(name, value, max_length=_max_length(CaseStudyPage, "contact_email"))
-        if email:
+        return self._validated(name, email, EmailValidator(), "a valid email address")
+
+    def _validated(self, name, text, validator, what):
+        """`text` if the Django validator accepts it (or it is empty), else
+        "" with the problem recorded."""
+        if text:
             try:
-                EmailValidator()(email)
+                validator(text)
             except ValidationError:
-                self.problem(name, f"not a valid email address: {email!r}")
+                self.problem(name, f"not {what}: {text!r}")
                 return ""
-        return email
+        return text
 
 
 def _list(line, name, value):
