@@ -5,8 +5,8 @@
 
 Varied cities (60 in 30 countries), taxonomies, partners, start years and
 body lengths; ~3% drafts and a few private pages (never searchable). Fills
-Wagtail's own search index (used by the database backend's text search) in
-bulk too. Idempotent in the sense that it tops up to N case studies.
+Wagtail's own search index (the admin search, and the database backend's
+text search on SQLite) and the database backend's index in bulk too. Idempotent in the sense that it tops up to N case studies.
 """
 
 import argparse
@@ -216,6 +216,7 @@ def generate(n, seed=1, batch=1000, log=print):
     for page in CaseStudyPage.objects.filter(live=True).order_by("?")[:10]:
         PageViewRestriction.objects.get_or_create(page=page, restriction_type=PageViewRestriction.LOGIN)
     fill_wagtail_index(log)
+    fill_search_entries(log)
     analyze(log)
     log(f"done in {time.perf_counter() - started:.1f}s")
     return made
@@ -231,6 +232,15 @@ def analyze(log=print):
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         log("  ANALYZE done")
+
+
+def fill_search_entries(log=print):
+    """The database backend's index (search.models.SearchEntry), as
+    `search_index --rebuild --only database` builds it."""
+    from search import indexing
+
+    info = indexing.rebuild_entries()
+    log(f"  database search index: {info['documents']} case studies in {info['seconds']:.1f}s")
 
 
 def fill_wagtail_index(log=print, chunk=1000):

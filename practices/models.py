@@ -108,6 +108,15 @@ LANGUAGE_CHOICES = global_settings.LANGUAGES
 YEAR_VALIDATORS = [MinValueValidator(1900), MaxValueValidator(2100)]
 
 
+def format_years(start_year, end_year, status) -> str:
+    """"2016–2020", "since 2018", or the start year of an ended practice."""
+    if not start_year:
+        return ""
+    if end_year:
+        return f"{start_year}–{end_year}"
+    return f"since {start_year}" if status != Status.ENDED else str(start_year)
+
+
 # --- Pages ---
 
 
@@ -250,11 +259,7 @@ class CaseStudyPage(Page):
 
     @property
     def years(self):
-        if not self.start_year:
-            return ""
-        if self.end_year:
-            return f"{self.start_year}–{self.end_year}"
-        return f"since {self.start_year}" if self.status != Status.ENDED else str(self.start_year)
+        return format_years(self.start_year, self.end_year, self.status)
 
     def visible_related(self):
         return CaseStudyPage.objects.filter(

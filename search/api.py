@@ -79,25 +79,26 @@ ErrorSerializer = inline_serializer(
 )
 
 
-def hit_data(page, highlights, request):
-    city = page.city
+def hit_data(hit, highlights, request):
+    city = hit.city
+    country = city.country if city else None
     return {
-        "id": page.pk,
-        "title": page.title,
-        "url": page.get_url(request),
-        "summary": page.summary,
+        "id": hit.pk,
+        "title": hit.title,
+        "url": hit.get_url(request),
+        "summary": hit.summary,
         "city": {
             "slug": city.slug,
             "name": city.title,
-            "country": str(city.country) if city.country else None,
-            "country_name": city.country.name if city.country else None,
+            "country": country.code if country else None,
+            "country_name": country.name if country else None,
         }
         if city
         else None,
-        "challenges": [{"slug": c.slug, "name": c.name} for c in page.challenges.all()],
-        "start_year": page.start_year,
-        "status": page.status,
-        "highlights": highlights.get(page.pk, {}),
+        "challenges": [{"slug": c.slug, "name": c.name} for c in hit.challenges],
+        "start_year": hit.start_year,
+        "status": hit.status,
+        "highlights": highlights.get(hit.pk, {}),
     }
 
 

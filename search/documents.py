@@ -8,6 +8,7 @@ No `copy_to`: queries name their fields explicitly, and the "did you mean"
 field (`spell`) is filled at serialisation time.
 """
 
+import datetime
 import json
 
 from django.utils.html import strip_tags
@@ -85,9 +86,13 @@ class CaseStudyDocument(Document):
     language = Keyword()
     tags = FacetKeyword()
     start_year = Integer()
+    end_year = Integer()
     published = Date()
     live_revision = Integer()
     url_path = Keyword()
+    # Shown on result cards (read from _source; not searched).
+    city_name = Keyword(index=False)
+    challenge_names = Keyword(index=False)
 
     class Index:
         name = "practices"  # replaced by the settings alias at run time
@@ -138,7 +143,7 @@ def serialise_many(page_ids) -> list[dict]:
         .filter(pk__in=ids)
         .order_by("pk")
         .values(
-            "pk", "title", "summary", "body", "start_year", "status", "scale", "language", "first_published_at",
+            "pk", "title", "summary", "body", "start_year", "end_year", "status", "scale", "language", "first_published_at",
             "live_revision_id", "url_path", "city__title", "city__slug", "city__country",
         )
     )
@@ -197,9 +202,38 @@ def _document(row, rel) -> dict:
         "language": row["language"],
         "tags": rel["tags"],
         "start_year": row["start_year"],
+        "end_year": row["end_year"],
         "published": row["first_published_at"].isoformat() if row["first_published_at"] else None,
         "live_revision": row["live_revision_id"],
         "url_path": row["url_path"],
+        "city_name": city or "",
+        "challenge_names": [name for _, name in challenges],
+    }
+
+
+def entry_fields(doc: dict) -> dict:
+    """The database index's row (search.models.SearchEntry) for a document."""
+    return {
+        "page_id": doc["page_id"],
+        "live_revision_id": doc["live_revision"],
+        "title": doc["title"],
+        "summary": doc["summary"] or "",
+        "body": doc["body"],
+        "partners": doc["partners"],
+        "challenges": doc["challenge"],
+        "sectors": doc["sector"],
+        "policy_levers": doc["policy_lever"],
+        "target_groups": doc["target_group"],
+        "city": doc["city"] or "",
+        "country": doc["country"] or "",
+        "status": doc["status"] or "",
+        "start_year": doc["start_year"],
+        "published": datetime.datetime.fromisoformat(doc["published"]) if doc["published"] else None,
+        "url_path": doc["url_path"],
+        "language": doc["language"] or "",
+        "end_year": doc["end_year"],
+        "city_name": doc["city_name"],
+        "challenge_names": doc["challenge_names"],
     }
 
 

@@ -1,4 +1,13 @@
-"""Keeping the Elasticsearch index in step with the database.
+"""Keeping the two search indexes in step with the pages.
+
+The database index (`search.models.SearchEntry`, always there):
+
+* `update_entries(ids)`: write the rows of the given case studies that are
+  live and public, delete the others; a fixed number of queries per 500.
+* `rebuild_entries()`: every row anew, in one transaction.
+* `check_entries(fix=False)`: compare the rows with the pages.
+
+The Elasticsearch index (a no-op when settings.ELASTICSEARCH_URL is empty):
 
 * `update_pages(ids)`: (re)index the given case studies that are live and
   public, delete the others from the index; one bulk request.
@@ -6,8 +15,7 @@
 * `check(fix=False)`: compare the database with the index; report drift and
   optionally repair it.
 
-Everything is a no-op when settings.ELASTICSEARCH_URL is empty (the database
-backend needs no index).
+Both are written from the same serialiser (`documents.serialise_many`).
 """
 
 from __future__ import annotations
@@ -17,10 +25,11 @@ import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import transaction
 from elasticsearch import NotFoundError, helpers
 
 from .backends.elasticsearch import get_client
-from .documents import CaseStudyDocument, serialise_many
+from .documents import CaseStudyDocument, entry_fields, serialise_many
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +70,69 @@ def listable_ids(page_ids=None) -> list[int]:
     if page_ids is not None:
         qs = qs.filter(pk__in=list(page_ids))
     return list(qs.values_list("pk", flat=True))
+
+
+# --- The database index ---
+
+ENTRY_UPDATE_FIELDS = None  # every field but the key, filled in on first use
+
+
+def _write_entries(docs):
+    from .models import SearchEntry
+
+    global ENTRY_UPDATE_FIELDS
+    if ENTRY_UPDATE_FIELDS is None:
+        ENTRY_UPDATE_FIELDS = [f.name for f in SearchEntry._meta.concrete_fields if not f.primary_key]
+    rows = [SearchEntry(**entry_fields(doc)) for doc in docs]
+    SearchEntry.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["page"], update_fields=ENTRY_UPDATE_FIELDS
+    )
+
+
+def update_entries(page_ids) -> dict:
+    """Write the database index rows of `page_ids`: the live, public ones
+    (re)written, the others deleted."""
+    from .models import SearchEntry
+
+    ids = sorted({int(i) for i in page_ids})
+    written = 0
+    with transaction.atomic():
+        for start in range(0, len(ids), BULK_CHUNK):
+            chunk = ids[start : start + BULK_CHUNK]
+            docs = serialise_many(chunk)
+            keep = {doc["page_id"] for doc in docs}
+            SearchEntry.objects.filter(page_id__in=[i for i in chunk if i not in keep]).delete()
+            _write_entries(docs)
+            written += len(docs)
+    return {"written": written, "deleted": len(ids) - written}
+
+
+def rebuild_entries(chunk_size: int = BULK_CHUNK) -> dict:
+    """Every row of the database index anew, in one transaction (searches
+    see the old rows until it commits)."""
+    from .models import SearchEntry
+
+    started = time.perf_counter()
+    ids = listable_ids()
+    with transaction.atomic():
+        SearchEntry.objects.all().delete()
+        for start in range(0, len(ids), chunk_size):
+            _write_entries(serialise_many(ids[start : start + chunk_size]))
+    return {"documents": len(ids), "seconds": time.perf_counter() - started}
+
+
+def check_entries(fix: bool = False) -> Drift:
+    from .models import SearchEntry
+
+    in_db = dict(indexable_pages().values_list("pk", "live_revision_id"))
+    in_index = dict(SearchEntry.objects.values_list("page_id", "live_revision_id"))
+    drift = Drift.between(in_db, in_index)
+    if fix and not drift.clean:
+        update_entries(drift.missing + drift.extra + drift.stale)
+    return drift
+
+
+# --- Elasticsearch ---
 
 
 def update_pages(page_ids, client=None, refresh="wait_for", url=None, index=None) -> dict:
@@ -129,6 +201,15 @@ class Drift:
     extra: list[int] = field(default_factory=list)  # in the index, not listable
     stale: list[int] = field(default_factory=list)  # indexed from another revision
 
+    @classmethod
+    def between(cls, in_db: dict, in_index: dict) -> Drift:
+        """Both maps are page id -> live revision id."""
+        return cls(
+            missing=sorted(set(in_db) - set(in_index)),
+            extra=sorted(set(in_index) - set(in_db)),
+            stale=sorted(pk for pk in set(in_db) & set(in_index) if in_db[pk] != in_index[pk]),
+        )
+
     @property
     def clean(self) -> bool:
         return not (self.missing or self.extra or self.stale)
@@ -152,11 +233,7 @@ def check(fix: bool = False, client=None) -> Drift:
     in_index = {}
     for hit in helpers.scan(client, index=alias, query={"_source": ["live_revision"]}):
         in_index[int(hit["_id"])] = hit.get("_source", {}).get("live_revision")
-    drift = Drift(
-        missing=sorted(set(in_db) - set(in_index)),
-        extra=sorted(set(in_index) - set(in_db)),
-        stale=sorted(pk for pk in set(in_db) & set(in_index) if in_db[pk] != in_index[pk]),
-    )
+    drift = Drift.between(in_db, in_index)
     if fix and not drift.clean:
         update_pages(drift.missing + drift.extra + drift.stale, client=client, refresh=True)
     return drift

@@ -1,9 +1,20 @@
 """Index on editorial events, not on raw saves.
 
-Published, unpublished, moved, deleted, privacy changed, taxonomy renamed,
-city republished: the affected case-study ids go to a Celery task after the
-transaction commits. Sending never fails an editor's action: errors are
-logged, and `search_index --check --fix` is the net.
+Published, unpublished, moved, deleted, privacy changed, taxonomy renamed or
+deleted, city republished: the affected case studies are re-read and
+
+* the database index (`SearchEntry`) is written at once, inside the editor's
+  transaction, so it commits (or rolls back) with the change itself; an event
+  touching more than settings.SEARCH_SYNC_LIMIT case studies (a city moved, a
+  busy challenge renamed) is handed to Celery instead, after the commit, so
+  that the editor's request stays short;
+* the Elasticsearch index is updated by a Celery task after the transaction
+  commits.
+
+Indexing never fails an editor's action: errors are logged, and
+`search_index --check --fix` is the net. Events that change the facet values
+(taxonomies, cities, view restrictions) also invalidate the cached facet
+options (see `backends.base.load_facet_options`).
 """
 
 import logging
@@ -15,15 +26,16 @@ from wagtail.models import PageViewRestriction
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from . import indexing
+from .backends.base import invalidate_facet_options
 
 logger = logging.getLogger(__name__)
 
 
-def _send(page_ids, es_url, index):
+def _send(page_ids, es_url, index, database):
     from .tasks import update_pages
 
     try:
-        update_pages.delay(sorted(page_ids), es_url, index)
+        update_pages.delay(sorted(page_ids), es_url, index, database=database)
     except Exception:
         logger.exception(
             "Search indexing of pages %s failed; `search_index --check --fix` will repair the drift", page_ids
@@ -31,12 +43,27 @@ def _send(page_ids, es_url, index):
 
 
 def schedule(page_ids):
-    """Queue an index update for these pages once the transaction commits."""
+    """Update both indexes for these pages (see the module docstring)."""
     page_ids = {int(i) for i in page_ids}
-    if not page_ids or not indexing.enabled():
+    if not page_ids:
         return
-    target = (settings.ELASTICSEARCH_URL, settings.ELASTICSEARCH_INDEX)
-    transaction.on_commit(lambda: _send(page_ids, *target), robust=True)
+    in_background = len(page_ids) > getattr(settings, "SEARCH_SYNC_LIMIT", 100)
+    if not in_background:
+        try:
+            with transaction.atomic():  # a savepoint: a failure leaves the editor's change intact
+                indexing.update_entries(page_ids)
+        except Exception:
+            logger.exception("Database search index update of pages %s failed", sorted(page_ids))
+    if in_background or indexing.enabled():
+        target = (settings.ELASTICSEARCH_URL, settings.ELASTICSEARCH_INDEX, in_background)
+        transaction.on_commit(lambda: _send(page_ids, *target), robust=True)
+
+
+def facet_values_changed():
+    """Now (this process, and tests) and again after the commit (so that no
+    other process caches what it read before the commit)."""
+    invalidate_facet_options()
+    transaction.on_commit(invalidate_facet_options, robust=True)
 
 
 def _ids_for_page(page):
@@ -48,6 +75,8 @@ def _ids_for_page(page):
     if page.specific_class is CaseStudyPage:
         return [page.pk]
     page = Page.objects.filter(pk=page.pk).first()  # the path after a move
+    if page is not None and page.specific_class is CityPage:
+        facet_values_changed()
     if page is not None and (page.specific_class is CityPage or page.numchild):
         return indexing.case_study_ids_under(page)
     return []
@@ -61,36 +90,62 @@ def on_publish_change(sender, instance, **kwargs):
 
 
 def on_case_study_deleted(sender, instance, **kwargs):
-    schedule([instance.pk])
+    # The database index row went with the page (on_delete=CASCADE).
+    if indexing.enabled():
+        target = (settings.ELASTICSEARCH_URL, settings.ELASTICSEARCH_INDEX, False)
+        transaction.on_commit(lambda: _send({instance.pk}, *target), robust=True)
+
+
+def on_city_deleted(sender, instance, **kwargs):
+    facet_values_changed()
 
 
 def on_restriction_change(sender, instance, **kwargs):
     try:
+        facet_values_changed()
         schedule(indexing.case_study_ids_under(instance.page))
     except Exception:
         logger.exception("Search indexing hook failed for restriction %s", instance.pk)
 
 
 def on_term_saved(sender, instance, created=False, raw=False, **kwargs):
+    facet_values_changed()
     if created or raw:
         return
     schedule(instance.case_studies.values_list("pk", flat=True))
 
 
 def on_term_deleting(sender, instance, **kwargs):
-    # Collected before the rows go; indexed after the commit.
-    schedule(list(instance.case_studies.values_list("pk", flat=True)))
+    # Collected before the rows go; indexed once they have gone.
+    instance._search_case_study_ids = list(instance.case_studies.values_list("pk", flat=True))
+
+
+def on_term_deleted(sender, instance, **kwargs):
+    facet_values_changed()
+    schedule(getattr(instance, "_search_case_study_ids", []))
 
 
 def connect():
+    from cities.models import CityPage
     from practices.models import TAXONOMIES, CaseStudyPage
 
     page_published.connect(on_publish_change, dispatch_uid="search_page_published")
     page_unpublished.connect(on_publish_change, dispatch_uid="search_page_unpublished")
     post_page_move.connect(on_publish_change, dispatch_uid="search_page_moved")
     post_delete.connect(on_case_study_deleted, sender=CaseStudyPage, dispatch_uid="search_page_deleted")
+    post_delete.connect(on_city_deleted, sender=CityPage, dispatch_uid="search_city_deleted")
     post_save.connect(on_restriction_change, sender=PageViewRestriction, dispatch_uid="search_restriction_saved")
     post_delete.connect(on_restriction_change, sender=PageViewRestriction, dispatch_uid="search_restriction_deleted")
     for model in TAXONOMIES.values():
-        post_save.connect(on_term_saved, sender=model, dispatch_uid=f"search_term_saved_{model.__name__}")
-        pre_delete.connect(on_term_deleting, sender=model, dispatch_uid=f"search_term_deleting_{model.__name__}")
+        name = model.__name__
+        post_save.connect(on_term_saved, sender=model, dispatch_uid=f"search_term_saved_{name}")
+        pre_delete.connect(on_term_deleting, sender=model, dispatch_uid=f"search_term_deleting_{name}")
+        post_delete.connect(on_term_deleted, sender=model, dispatch_uid=f"search_term_deleted_{name}")
+
+
+def reindex_elasticsearch(page_ids):
+    """Bring these pages' Elasticsearch documents up to date (in the
+    background), e.g. when a search met a document the database index no
+    longer holds."""
+    if indexing.enabled():
+        _send(set(page_ids), settings.ELASTICSEARCH_URL, settings.ELASTICSEARCH_INDEX, False)

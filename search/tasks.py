@@ -13,5 +13,12 @@ from . import indexing
     max_retries=5,
     acks_late=True,
 )
-def update_pages(page_ids, es_url=None, index=None):
-    return indexing.update_pages(page_ids, url=es_url, index=index)
+def update_pages(page_ids, es_url=None, index=None, database=False):
+    """The database index first when asked (big events; it never waits on
+    Elasticsearch), then Elasticsearch when it is configured."""
+    done = {}
+    if database:
+        done["database"] = indexing.update_entries(page_ids)
+    if es_url:
+        done["elasticsearch"] = indexing.update_pages(page_ids, url=es_url, index=index)
+    return done

@@ -60,7 +60,10 @@ def search_context(request) -> tuple[dict, int]:
     suggestion_url = None
     if result.suggestion:
         suggestion_url = _url([(k, v) for k, v in params if k != "q"] + [("q", result.suggestion)])
-    hits = [{"page": p, "highlights": result.highlights.get(p.pk, {})} for p in result.hits]
+    hits = [
+        {"hit": hit, "url": hit.get_url(request), "highlights": result.highlights.get(hit.pk, {})}
+        for hit in result.hits
+    ]
     context = {
         "search": result,
         "query": query,

@@ -8,6 +8,16 @@ from practices.factories import build_site_tree
 pytest_plugins = ["tests.services"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (the facet options are cached;
+    the database is rolled back between tests, the cache is not)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def site_tree(db):
     """Home, cities index, practices index and two cities, with the

@@ -9,13 +9,17 @@ A `SearchQuery` goes in, a `SearchResult` comes out. Both backends
 * facet values come from the taxonomies and cities (`load_facet_options`),
   never from what the engine happens to return; a value is listed when it has
   results or is selected (selected values with 0 results still show);
-* hits are live, public case studies, hydrated from the database, in order.
+* hits are live, public case studies, in order, as `SearchHit`s read from
+  the backend's own index (what a result card shows), never from drafts.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import threading
+import time
+import uuid
 from dataclasses import dataclass, field, replace
 
 from django.utils.html import escape
@@ -133,10 +137,82 @@ class PageInfo:
         return min(self.total, self.page * self.page_size)
 
 
+class TermList(list):
+    """A list that reads like a related manager in templates (`.all`)."""
+
+    def all(self):
+        return self
+
+
+@dataclass(frozen=True)
+class HitTerm:
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True)
+class HitCity:
+    slug: str
+    title: str
+    country_code: str
+
+    @property
+    def country(self):
+        from django_countries.fields import Country
+
+        return Country(self.country_code) if self.country_code else None
+
+
+@dataclass
+class SearchHit:
+    """One result, as the index stores it: everything a result card and the
+    API show, without touching the page tables."""
+
+    pk: int
+    title: str
+    summary: str
+    url_path: str
+    language: str = ""
+    city: HitCity | None = None
+    challenges: TermList = field(default_factory=TermList)
+    start_year: int | None = None
+    end_year: int | None = None
+    status: str = ""
+
+    @classmethod
+    def build(cls, pk, *, title, summary, url_path, language, city, city_name, country, challenges,
+              challenge_names, start_year, end_year, status) -> SearchHit:
+        return cls(
+            pk=int(pk),
+            title=title,
+            summary=summary or "",
+            url_path=url_path or "",
+            language=language or "",
+            city=HitCity(city, city_name or city, country or "") if city else None,
+            challenges=TermList(HitTerm(s, n) for s, n in zip(challenges or (), challenge_names or (), strict=False)),
+            start_year=start_year,
+            end_year=end_year,
+            status=status or "",
+        )
+
+    @property
+    def years(self) -> str:
+        from practices.models import format_years
+
+        return format_years(self.start_year, self.end_year, self.status)
+
+    def get_url(self, request=None) -> str | None:
+        """The page's URL, as `Page.get_url` gives it (relative on a single
+        site), from the stored url_path: no page query."""
+        from wagtail.models import Page
+
+        return Page(id=self.pk, url_path=self.url_path).get_url(request)
+
+
 @dataclass
 class SearchResult:
     query: SearchQuery
-    hits: list  # CaseStudyPage instances, in result order
+    hits: list[SearchHit]  # in result order
     total: int
     facets: dict[str, list[FacetValue]]
     highlights: dict[int, dict[str, list[str]]] = field(default_factory=dict)
@@ -203,8 +279,51 @@ class FacetOptions:
         return out
 
 
+# --- Cached: the values change only when a moderator edits a taxonomy, or a
+# city is published, unpublished, moved, deleted or made private. Each
+# process keeps the options it last read, tagged with a version kept in the
+# shared cache (Redis in production); `invalidate_facet_options()` (called by
+# those events, see search.signals) changes the version, so every process
+# reloads on its next search. FACET_OPTIONS_TTL bounds how long a missed
+# event could leave a process behind.
+
+FACET_OPTIONS_TTL = 300
+_VERSION_KEY = "search:facet-options:version"
+_memo = threading.local()
+
+
+def _options_version() -> str:
+    from django.core.cache import cache
+
+    version = cache.get(_VERSION_KEY)
+    if version is None:  # never set, or evicted: start a new version
+        cache.add(_VERSION_KEY, uuid.uuid4().hex, None)
+        version = cache.get(_VERSION_KEY) or "none"
+    return version
+
+
+def invalidate_facet_options():
+    from django.core.cache import cache
+
+    cache.set(_VERSION_KEY, uuid.uuid4().hex, None)
+
+
 def load_facet_options() -> FacetOptions:
-    """A fixed number of queries, whatever the size of the catalogue."""
+    """The facet values (cached; one cache read a search when nothing has
+    changed)."""
+    version = _options_version()
+    memo = getattr(_memo, "value", None)
+    now = time.monotonic()
+    if memo and memo[0] == version and now - memo[1] < FACET_OPTIONS_TTL:
+        return memo[2]
+    options = read_facet_options()
+    _memo.value = (version, now, options)
+    return options
+
+
+def read_facet_options() -> FacetOptions:
+    """From the database: a fixed number of queries, whatever the size of
+    the catalogue."""
     from django_countries import countries
 
     from cities.models import CityPage

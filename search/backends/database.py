@@ -1,28 +1,45 @@
 """Practice search on the database (any Django database: SQLite, PostgreSQL).
 
-Text: Wagtail's database search (full text on PostgreSQL, FTS5 on SQLite)
-over title, summary and body, plus partner names; every word must match.
-The matching documents are read once (id, date, start year, status, city,
-country), and their taxonomy terms in one UNION ALL over the through tables;
-the facet counts (each with every other facet's filters applied but not its
-own), the total, the order and the page are then computed in one pass in
-Python. The number of queries is fixed: it does not grow with the page size,
-the result count or the number of facets.
+It reads the database index, `search.models.SearchEntry`: one row per live,
+public case study with its words, every facet's values and what a result card
+shows, written by the same editorial events as the Elasticsearch index.
+
+A search is two SQL statements whatever the page size, the number of results
+or the number of selected facets:
+
+1. the facet counts and the total. The rows matching the text and the year
+   range are materialised once (with one boolean column per selected facet);
+   each facet then counts, over those rows, the ones passing every *other*
+   selected facet (multi-select facets), and the total counts the rows
+   passing all of them;
+2. the page of hits, ordered, with the card fields (and the body, for
+   highlighting).
+
+Text on PostgreSQL: the generated, weighted `search_vector` column (GIN;
+`sce_english`: English stemming, accents folded), every word must match,
+relevance is `ts_rank` (title A > summary B > body C > partners D), then
+newest first. On SQLite: Wagtail's FTS5 index plus a plain "contains" on
+title, summary and partner names, ranked in Python (title, then summary,
+then the engine's order, then newest).
+
+Listability is checked again at query time (the page is live and not under a
+view restriction), so a missed event cannot leak a draft or a private page.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from functools import reduce
 from operator import or_
 
 from django.db import connection
-from django.db.models import Case, Count, Q, Value, When
+from django.db.models import Count, Q
 
-from ..documents import body_text
 from .base import (
     BaseSearchBackend,
     FacetOptions,
+    SearchHit,
     SearchQuery,
     SearchResult,
     highlight_text,
@@ -33,19 +50,22 @@ from .base import (
 
 logger = logging.getLogger(__name__)
 
+TS_CONFIG = "sce_english"  # created by search/migrations/0002_search_vector.py
+
+# Facet -> SearchEntry column.
 M2M_FACETS = {
     "challenge": "challenges",
     "sector": "sectors",
     "policy_lever": "policy_levers",
     "target_group": "target_groups",
 }
-FIELD_FACETS = {"city": "city__slug", "country": "city__country", "status": "status"}
+FIELD_FACETS = {"city": "city", "country": "country", "status": "status"}
+ALL_FACETS = [*M2M_FACETS, *FIELD_FACETS, "start_year"]
 
-ORDERINGS = {
-    "newest": ("-first_published_at", "-pk"),
-    "oldest": ("first_published_at", "pk"),
-    "start_year": ("-start_year", "-pk"),
-}
+CARD_COLUMNS = [
+    "page_id", "title", "summary", "url_path", "language", "city", "city_name", "country", "challenges",
+    "challenge_names", "start_year", "end_year", "status",
+]
 
 
 def _case_studies():
@@ -54,124 +74,26 @@ def _case_studies():
     return CaseStudyPage.objects.listable()
 
 
-def _listable_base():
-    """`listable()` (live, not under a view restriction) with the private
-    pages resolved to ids once, instead of one path test per restriction in
-    every query of the request."""
+def private_page_ids() -> list[int]:
+    """Ids of the pages under a view restriction (usually none: one query)."""
     from wagtail.models import Page, PageViewRestriction
 
-    from practices.models import CaseStudyPage
-
     paths = list(PageViewRestriction.objects.values_list("page__path", flat=True))
-    qs = CaseStudyPage.objects.live()
-    if paths:
-        private = Page.objects.filter(reduce(or_, (Q(path__startswith=p) for p in paths))).values_list("pk", flat=True)
-        qs = qs.exclude(pk__in=list(private))
-    return qs
+    if not paths:
+        return []
+    return list(Page.objects.filter(reduce(or_, (Q(path__startswith=p) for p in paths))).values_list("pk", flat=True))
 
 
-def _int_array(ids) -> str:
-    """An integer array literal ("{1,2,3}"): psycopg adapts a list of
-    thousands of ints far more slowly than one string."""
-    return "{" + ",".join(str(int(i)) for i in ids) + "}"
-
-
-def _restrict(qs, ids):
-    """qs limited to `ids`: one array parameter on PostgreSQL, IN elsewhere."""
-    if connection.vendor == "postgresql":
-        return qs.extra(
-            where=['"practices_casestudypage"."page_ptr_id" = ANY(%s::integer[])'], params=[_int_array(ids)]
-        )
-    return qs.filter(pk__in=list(ids))
-
-
-def facet_q(facet: str, values: tuple[str, ...]) -> Q:
-    from practices.models import CaseStudyPage
-
-    if facet in M2M_FACETS:
-        attr = M2M_FACETS[facet]
-        through = getattr(CaseStudyPage, attr).through
-        term_field = getattr(CaseStudyPage, attr).field.m2m_reverse_field_name()
-        page_field = getattr(CaseStudyPage, attr).field.m2m_field_name()
-        return Q(pk__in=through.objects.filter(**{f"{term_field}__slug__in": values}).values(page_field))
-    if facet in FIELD_FACETS:
-        return Q(**{f"{FIELD_FACETS[facet]}__in": values})
-    if facet == "start_year":
-        return reduce(or_, (Q(start_year__range=year_bucket_bounds(v)) for v in values))
-    raise ValueError(f"unknown facet {facet}")
-
-
-def filters_q(filters: dict[str, tuple[str, ...]]) -> Q:
-    q = Q()
-    for facet, values in sorted(filters.items()):
-        q &= facet_q(facet, values)
-    return q
-
-
-def text_match_ids(words: list[str], base=None) -> dict[int, float]:
-    """Ids of live public case studies matching every word -> a relevance
-    score (higher is better)."""
-    base = base if base is not None else _listable_base()
-    if connection.vendor == "postgresql":
-        return _postgres_text_match(words, base)
-    return _portable_text_match(words, base)
-
-
-def _partner_q(word):
+def _portable_text_match(words) -> dict[int, float]:
+    """SQLite (and any non-PostgreSQL database): Wagtail's database search
+    (FTS5) plus a plain "contains" on title, summary and partner names.
+    Ids -> the engine's order (higher first)."""
     from practices.models import CaseStudyPartner
 
-    return Q(pk__in=CaseStudyPartner.objects.filter(name__icontains=word).values("page_id"))
-
-
-def _postgres_text_scores(words) -> dict[int, float]:
-    """Full text on Wagtail's index entries (GIN indexes on title and body):
-    every word in the title, the body vector or a partner name. One query;
-    not yet limited to what is listable (the index also holds drafts' live
-    content)."""
-    from django.contrib.contenttypes.models import ContentType
-    from django.contrib.postgres.search import SearchQuery as PgQuery
-    from django.db.models import CharField, FloatField, IntegerField
-    from django.db.models.functions import Cast
-    from wagtail.search.backends import get_search_backend
-    from wagtail.search.models import IndexEntry
-
-    from practices.models import CaseStudyPage, CaseStudyPartner
-
-    config = getattr(get_search_backend(), "config", None)
-    ct = ContentType.objects.get_for_model(CaseStudyPage)
-    entries = IndexEntry.objects.filter(content_type=ct)
-    for word in words:
-        query = PgQuery(word, search_type="plain", config=config)
-        partner_ids = (
-            CaseStudyPartner.objects.filter(name__icontains=word)
-            .annotate(_oid=Cast("page_id", CharField()))
-            .values("_oid")
-        )
-        entries = entries.filter(Q(title=query) | Q(body=query) | Q(object_id__in=partner_ids))
-    # Relevance: all words in the title first (a GIN test, far cheaper
-    # than ts_rank over thousands of long bodies), then the rest.
-    query = PgQuery(" ".join(words), search_type="plain", config=config)
-    rows = entries.annotate(
-        page_id=Cast("object_id", IntegerField()),
-        score=Case(When(title=query, then=Value(3.0)), default=Value(1.0), output_field=FloatField()),
-    ).values_list("page_id", "score")
-    return dict(rows)
-
-
-def _postgres_text_match(words, base):
-    scores = _postgres_text_scores(words)
-    # Only what is listable now (the index also holds drafts' live content).
-    listable = _restrict(base, scores).values_list("pk", flat=True)
-    return {pk: scores[pk] for pk in listable}
-
-
-def _portable_text_match(words, base):
-    """Wagtail's database search (FTS5 on SQLite), plus a plain "contains" on
-    title, summary and partner names."""
+    base = _case_studies()
     ranked: list[int] = []
     try:
-        # No engine ordering: on SQLite it is a correlated bm25() subquery per
-        # row. Ranking is done after (title, then summary, then newest).
+        # No engine ordering: on SQLite it is a correlated bm25() subquery per row.
         results = base.search(" ".join(words), operator="and", order_by_relevance=False)
         if hasattr(results, "get_queryset"):
             ranked = list(results.get_queryset().values_list("pk", flat=True))
@@ -181,120 +103,170 @@ def _portable_text_match(words, base):
         logger.warning("Wagtail database search failed for %r", words, exc_info=True)
     q = Q()
     for word in words:
-        q &= Q(title__icontains=word) | Q(summary__icontains=word) | _partner_q(word)
-    plain = base.filter(q).order_by("-first_published_at", "-pk").values_list("pk", flat=True)
+        partners = CaseStudyPartner.objects.filter(name__icontains=word).values("page_id")
+        q &= Q(title__icontains=word) | Q(summary__icontains=word) | Q(pk__in=partners)
+    plain = base.filter(q).values_list("pk", flat=True)
     order = list(dict.fromkeys([*ranked, *plain]))
     return {pk: float(len(order) - i) for i, pk in enumerate(order)}
 
 
-ALL_FACETS = [*M2M_FACETS, *FIELD_FACETS, "start_year"]
+class _Statement:
+    """SQL text with its parameters, for one database vendor."""
+
+    def __init__(self, postgres: bool):
+        self.pg = postgres
+        self.params: list = []
+
+    def param(self, value) -> str:
+        self.params.append(value)
+        return "%s"
+
+    def id_list(self, ids) -> str:
+        """A list of ids as ONE parameter (thousands of ids are common)."""
+        ids = [int(i) for i in ids]
+        if self.pg:
+            return f"ANY({self.param('{' + ','.join(map(str, ids)) + '}')}::integer[])"
+        return f"(SELECT value FROM json_each({self.param(json.dumps(ids))}))"
+
+    def in_ids(self, column, ids) -> str:
+        return f"{column} = {self.id_list(ids)}" if self.pg else f"{column} IN {self.id_list(ids)}"
+
+    def facet(self, facet: str, values: tuple[str, ...], table: str = "e") -> str:
+        """The SQL test of one selected facet (values OR-ed)."""
+        if facet in M2M_FACETS:
+            column = f"{table}.{M2M_FACETS[facet]}"
+            if self.pg:
+                return f"({column} ?| {self.param(list(values))}::text[])"
+            marks = ", ".join(self.param(v) for v in values)
+            return f"EXISTS (SELECT 1 FROM json_each({column}) j WHERE j.value IN ({marks}))"
+        if facet in FIELD_FACETS:
+            marks = ", ".join(self.param(v) for v in values)
+            return f"{table}.{FIELD_FACETS[facet]} IN ({marks})"
+        if facet == "start_year":
+            ranges = []
+            for value in values:
+                lo, hi = year_bucket_bounds(value)
+                ranges.append(f"{table}.start_year BETWEEN {self.param(lo)} AND {self.param(hi)}")
+            return "(" + " OR ".join(ranges) + ")"
+        raise ValueError(f"unknown facet {facet}")
+
+    def tsquery(self, text: str) -> str:
+        return f"plainto_tsquery('{TS_CONFIG}', {self.param(text)})"
 
 
-def _documents(base, sort: str, score_words=None) -> list[tuple]:
-    """One row per document of `base`: (pk, start_year, status, city slug,
-    country, rank[, title/summary score]). `rank` is the document's place
-    (1 = first) in the database's own ORDER BY for `sort` (for relevance:
-    the newest-first tie-break), so that no dates are read back and NULLs
-    sort exactly as the database sorts them."""
-    import datetime
+def _from_where(st: _Statement, query: SearchQuery, text_ids, private_ids) -> str:
+    """FROM and WHERE for the rows matching the text, the year range and
+    listability (not yet the facets)."""
+    from search.models import SearchEntry
 
-    from django.db.models import DateTimeField, F, Window
-    from django.db.models.functions import Coalesce, RowNumber
+    conditions = [f"p.live = {st.param(True)}"]
+    if private_ids:
+        conditions.append(f"NOT ({st.in_ids('e.page_id', private_ids)})")
+    if query.words:
+        if st.pg:
+            text = " ".join(query.words)
+            # A query of stop words only ("the") matches everything, as on Elasticsearch.
+            conditions.append(f"(numnode({st.tsquery(text)}) = 0 OR e.search_vector @@ {st.tsquery(text)})")
+        else:
+            conditions.append(st.in_ids("e.page_id", text_ids))
+    if query.year_from is not None:
+        conditions.append(f"e.start_year >= {st.param(query.year_from)}")
+    if query.year_to is not None:
+        conditions.append(f"e.start_year <= {st.param(query.year_to)}")
+    return (
+        f"FROM {SearchEntry._meta.db_table} e JOIN wagtailcore_page p ON p.id = e.page_id "
+        f"WHERE {' AND '.join(conditions)}"
+    )
 
-    if sort == "relevance":
-        # The tie-break of the relevance sort: newest first, no date as 0.
-        epoch = Value(datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC), output_field=DateTimeField())
-        ordering = (Coalesce("first_published_at", epoch).desc(), F("pk").desc())
-    elif sort == "start_year":
-        ordering = (F("start_year").desc(nulls_last=True), F("pk").desc())
-    else:
-        ordering = ORDERINGS[sort]
-    qs = base.order_by().annotate(_rank=Window(RowNumber(), order_by=ordering))
-    cols = ["pk", "start_year", "status", "city__slug", "city__country", "_rank"]
-    if score_words:
-        # The same title/summary score as before, computed by the database
-        # (so "contains" keeps the database's case rules).
-        qs = qs.annotate(
-            _score=sum(
-                (
-                    Case(When(title__icontains=w, then=Value(3)), default=Value(0))
-                    + Case(When(summary__icontains=w, then=Value(2)), default=Value(0))
-                    for w in score_words
-                ),
-                start=Value(0),
-            )
+
+def _facet_counts_sql(query: SearchQuery, text_ids, private_ids) -> _Statement:
+    st = _Statement(connection.vendor == "postgresql")
+    selected = sorted(query.filters.items())
+    flags = [f"{st.facet(facet, values)} AS f_{facet}" for facet, values in selected]
+    columns = ", ".join(["e.page_id", *(f"e.{c}" for c in M2M_FACETS.values()), "e.city", "e.country",
+                         "e.status", "e.start_year", *flags])
+    parts = []
+
+    def passing(*, except_facet=None) -> str:
+        tests = [f"m.f_{facet}" for facet, _ in selected if facet != except_facet]
+        return " AND ".join(tests) if tests else "1 = 1"
+
+    for facet, column in M2M_FACETS.items():
+        values = "jsonb_array_elements_text(m.{c})" if st.pg else "json_each(m.{c})"
+        parts.append(
+            f"SELECT '{facet}', v.value, COUNT(*) FROM m CROSS JOIN {values.format(c=column)} AS v"
+            f"{'(value)' if st.pg else ''} WHERE {passing(except_facet=facet)} GROUP BY v.value"
         )
-        cols.append("_score")
-    # Read on a cursor: plain ints and strings, no per-row converters. The
-    # SQL lists the fields, then the annotations (_rank, _score), as `cols`.
-    from django.core.exceptions import EmptyResultSet
+    for facet, column in FIELD_FACETS.items():
+        parts.append(
+            f"SELECT '{facet}', m.{column}, COUNT(*) FROM m WHERE {passing(except_facet=facet)} GROUP BY m.{column}"
+        )
+    parts.append(
+        "SELECT 'start_year', CAST(m.start_year AS TEXT), COUNT(*) FROM m "
+        f"WHERE m.start_year IS NOT NULL AND {passing(except_facet='start_year')} GROUP BY m.start_year"
+    )
+    parts.append(f"SELECT '', '', COUNT(*) FROM m WHERE {passing()}")
+    materialized = "MATERIALIZED " if st.pg else ""
+    sql_from = _from_where(st, query, text_ids, private_ids)
+    st.sql = f"WITH m AS {materialized}(SELECT {columns} {sql_from}) " + " UNION ALL ".join(parts)
+    return st
 
-    try:
-        sql, params = qs.values_list(*cols).query.sql_with_params()
-    except EmptyResultSet:  # e.g. `pk IN ()`: nothing can match
-        return []
+
+def _hits_sql(query: SearchQuery, text_ids, private_ids, *, paged: bool) -> _Statement:
+    st = _Statement(connection.vendor == "postgresql")
+    columns = [f"e.{c}" for c in CARD_COLUMNS]
+    if query.words:
+        columns.append("e.body")
+    sql_from = _from_where(st, query, text_ids, private_ids)
+    facet_tests = [st.facet(facet, values) for facet, values in sorted(query.filters.items())]
+    where = sql_from + "".join(f" AND {t}" for t in facet_tests)
+    sort = query.effective_sort
+    if sort == "relevance" and st.pg:
+        order = f"ts_rank(e.search_vector, {st.tsquery(' '.join(query.words))}) DESC, " \
+                "e.published DESC NULLS LAST, e.page_id DESC"
+    elif sort == "oldest":
+        order = "e.published ASC NULLS LAST, e.page_id ASC"
+    elif sort == "start_year":
+        order = "e.start_year DESC NULLS LAST, e.page_id DESC"
+    else:  # newest, and the tie-break of relevance ranked in Python
+        order = "e.published DESC NULLS LAST, e.page_id DESC"
+    st.sql = f"SELECT {', '.join(columns)} {where} ORDER BY {order}"
+    if paged:
+        st.sql += f" LIMIT {st.param(query.page_size)} OFFSET {st.param(query.offset)}"
+    return st
+
+
+def _run(st: _Statement) -> list[tuple]:
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(st.sql, st.params)
         return cursor.fetchall()
 
 
-def _terms(ids: list[int]) -> dict[str, dict[int, list[str]]]:
-    """facet -> page id -> taxonomy slugs, for the given pages, in one query
-    (a UNION ALL over the through tables)."""
-    from practices.models import CaseStudyPage
-
-    out: dict[str, dict[int, list[str]]] = {facet: {} for facet in M2M_FACETS}
-    if not ids:
-        return out
-    qn = connection.ops.quote_name
-    pg = connection.vendor == "postgresql"
-    literal = _int_array(ids) if pg else None
-    parts, params = [], []
-    for facet, attr in M2M_FACETS.items():
-        field = getattr(CaseStudyPage, attr).field
-        through = field.remote_field.through
-        page_col = qn(through._meta.get_field(field.m2m_field_name()).column)
-        term_col = qn(through._meta.get_field(field.m2m_reverse_field_name()).column)
-        term_model = field.related_model
-        sql = (
-            f"SELECT t.{page_col}, %s, r.{qn('slug')} FROM {qn(through._meta.db_table)} t "
-            f"JOIN {qn(term_model._meta.db_table)} r ON r.{qn(term_model._meta.pk.column)} = t.{term_col}"
-        )
-        params.append(facet)
-        if pg:
-            # A constant array: PostgreSQL tests it with a hash (one pass
-            # over the small through table, whatever the table statistics).
-            sql += f" WHERE t.{page_col} = ANY(%s::integer[])"
-            params.append(literal)
-        # else: no id list (SQLite limits the parameters): every row,
-        # filtered below.
-        parts.append(sql)
-    wanted = None if pg else set(ids)
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
-        rows = cursor.fetchall()
-    for page_id, facet, slug in rows:
-        if slug and (wanted is None or page_id in wanted):
-            by_page = out[facet]
-            if page_id in by_page:
-                by_page[page_id].append(slug)
-            else:
-                by_page[page_id] = [slug]
-    return out
+def _json_list(value):
+    if isinstance(value, str):  # SQLite returns JSON as text
+        return json.loads(value)
+    return value or []
 
 
-def _facet_test(facet: str, values: tuple[str, ...]):
-    """The Python twin of facet_q: value of the document's facet -> bool."""
-    if facet in M2M_FACETS:
-        wanted = set(values)
-        return lambda slugs: not wanted.isdisjoint(slugs)
-    if facet in FIELD_FACETS:
-        wanted = set(values)
-        return lambda value: value is not None and value in wanted
-    if facet == "start_year":
-        ranges = [year_bucket_bounds(v) for v in values]
-        return lambda year: year is not None and any(lo <= year <= hi for lo, hi in ranges)
-    raise ValueError(f"unknown facet {facet}")
+def _hit(row) -> SearchHit:
+    data = dict(zip(CARD_COLUMNS, row, strict=False))
+    data["challenges"] = _json_list(data["challenges"])
+    data["challenge_names"] = _json_list(data["challenge_names"])
+    return SearchHit.build(data.pop("page_id"), **data)
+
+
+def _python_relevance(rows, words, engine_order: dict[int, float]):
+    """SQLite: title matches first, then summary, then the engine's order,
+    then newest first (the rows come newest first)."""
+    words = [w.lower() for w in words]
+
+    def score(item):
+        position, row = item
+        title, summary = row[1].lower(), (row[2] or "").lower()
+        text_score = sum(3 * (w in title) + 2 * (w in summary) for w in words)
+        return (-text_score, -engine_order.get(row[0], 0), position)
+
+    return [row for _, row in sorted(enumerate(rows), key=score)]
 
 
 class DatabaseBackend(BaseSearchBackend):
@@ -305,106 +277,45 @@ class DatabaseBackend(BaseSearchBackend):
         for facet in query.filters:
             if facet not in ALL_FACETS:
                 raise ValueError(f"unknown facet {facet}")
-        base = _listable_base()
-        scores = None
-        if query.words:
-            if connection.vendor == "postgresql":
-                # Listability is applied by the document query below.
-                scores = _postgres_text_scores(query.words)
-            else:
-                scores = _portable_text_match(query.words, base)
-            base = _restrict(base, scores)
-        if query.year_from is not None:
-            base = base.filter(start_year__gte=query.year_from)
-        if query.year_to is not None:
-            base = base.filter(start_year__lte=query.year_to)
+        pg = connection.vendor == "postgresql"
+        text_ids = None
+        if query.words and not pg:
+            text_ids = _portable_text_match(query.words)
+        private = private_page_ids()
 
-        sort = query.effective_sort
-        relevance = sort == "relevance" and scores is not None
-        docs = _documents(
-            base,
-            "relevance" if relevance else sort,
-            query.words if relevance and connection.vendor != "postgresql" else None,
-        )
-        # Every facet's counts in one pass: a document counts for facet f if
-        # it satisfies every other facet's filter (multi-select facets).
-        tests = {facet: _facet_test(facet, values) for facet, values in query.filters.items()}
-        # A document failing two filters counts nowhere: drop those that
-        # fail two of the page-field filters before reading taxonomy terms.
-        columns = {"start_year": 1, "status": 2, "city": 3, "country": 4}
-        field_tests = [(columns[f], test) for f, test in tests.items() if f in columns]
-        if len(field_tests) >= 2:
-            docs = [d for d in docs if sum(not test(d[i]) for i, test in field_tests) < 2]
-        terms = _terms([d[0] for d in docs])
-        # Per document, in ALL_FACETS order: 4 lists of slugs, then city,
-        # country, status, start year.
-        order = [*M2M_FACETS, "city", "country", "status", "start_year"]
-        position = {facet: i for i, facet in enumerate(order)}
-        checks = [(position[facet], test) for facet, test in tests.items()]
-        by_page = [terms[facet] for facet in M2M_FACETS]
-        buckets = [{} for _ in order]
-        m2m_range = range(len(M2M_FACETS))
-        year_at = position["start_year"]
-        everything = range(len(order))
-        matching = []
-        for doc in docs:
-            pk, start_year, status, city, country = doc[:5]
-            values = [page_terms.get(pk, ()) for page_terms in by_page]
-            values += (city, country, status, start_year)
-            failed = [i for i, test in checks if not test(values[i])]
-            if not failed:
-                matching.append(doc)
-                targets = everything
-            elif len(failed) == 1:
-                targets = failed
-            else:
+        counts: dict[str, dict[str, int]] = {facet: {} for facet in ALL_FACETS}
+        total = 0
+        for facet, value, count in _run(_facet_counts_sql(query, text_ids, private)):
+            if facet == "":
+                total = count
+            elif value is None or value == "":
                 continue
-            for i in targets:
-                bucket = buckets[i]
-                if i in m2m_range:
-                    for slug in values[i]:
-                        bucket[slug] = bucket.get(slug, 0) + 1
-                elif i == year_at:
-                    if start_year is not None:
-                        key = year_bucket(start_year)
-                        bucket[key] = bucket.get(key, 0) + 1
-                else:
-                    value = values[i]
-                    if value:
-                        key = str(value)
-                        bucket[key] = bucket.get(key, 0) + 1
-        counts = dict(zip(order, buckets, strict=True))
-        facets = {
-            facet: options.build(facet, counts[facet], query.filters.get(facet, ())) for facet in ALL_FACETS
-        }
-
-        if relevance:
-            if connection.vendor == "postgresql":
-                # ts_rank with the title weighted 3x (see _postgres_text_match).
-                rows = [(d[0], 0, -d[5]) for d in matching]
+            elif facet == "start_year":
+                bucket = year_bucket(int(value))
+                counts[facet][bucket] = counts[facet].get(bucket, 0) + count
             else:
-                # Title matches first, then summary, then elsewhere.
-                rows = [(d[0], d[6], -d[5]) for d in matching]
-            # Then the engine's score, then newest first (the rank).
-            rows.sort(key=lambda r: (r[1], scores.get(r[0], 0), r[2]), reverse=True)
-            ids = [r[0] for r in rows]
+                counts[facet][str(value)] = count
+        facets = {facet: options.build(facet, counts[facet], query.filters.get(facet, ())) for facet in ALL_FACETS}
+
+        if query.effective_sort == "relevance" and not pg:
+            rows = _python_relevance(_run(_hits_sql(query, text_ids, private, paged=False)), query.words, text_ids)
+            rows = rows[query.offset : query.offset + query.page_size]
+        elif total > query.offset:
+            rows = _run(_hits_sql(query, text_ids, private, paged=True))
         else:
-            ids = [d[0] for d in sorted(matching, key=lambda d: d[5])]
-        total = len(ids)
-        page_ids = ids[query.offset : query.offset + query.page_size]
-        pages = _case_studies().model.objects.for_listing().in_bulk(page_ids)
-        hits = [pages[pk] for pk in page_ids if pk in pages]
+            rows = []
+        hits = [_hit(row) for row in rows]
 
         highlights = {}
         if query.words:
-            for page in hits:
+            for hit, row in zip(hits, rows, strict=True):
                 entry = {}
-                if summary := highlight_text(page.summary, query.words, whole=True):
+                if summary := highlight_text(hit.summary, query.words, whole=True):
                     entry["summary"] = [summary]
-                if body := highlight_text(body_text(page), query.words):
+                if body := highlight_text(row[len(CARD_COLUMNS)], query.words):
                     entry["body"] = [body]
                 if entry:
-                    highlights[page.pk] = entry
+                    highlights[hit.pk] = entry
         return SearchResult(
             query=query, hits=hits, total=total, facets=facets, highlights=highlights, backend=self.name
         )

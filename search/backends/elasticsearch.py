@@ -25,6 +25,7 @@ from .base import (
     FacetOptions,
     FacetTruncatedError,
     SearchBackendError,
+    SearchHit,
     SearchQuery,
     SearchResult,
     load_facet_options,
@@ -85,6 +86,13 @@ def text_query(query: SearchQuery):
     return Q("bool", must=clauses)
 
 
+# What a result card needs, read from _source (no page query).
+CARD_SOURCE = [
+    "title", "summary", "url_path", "language", "city", "city_name", "country", "challenge", "challenge_names",
+    "start_year", "end_year", "status",
+]
+
+
 def build_search(query: SearchQuery, options: FacetOptions, index: str, client=None) -> Search:
     s = Search(using=client, index=index)
     main = []
@@ -121,15 +129,46 @@ def build_search(query: SearchQuery, options: FacetOptions, index: str, client=N
         s = s.suggest("did_you_mean", query.text, phrase={"field": "spell", "size": 1, "gram_size": 1,
                                                            "direct_generator": [{"field": "spell", "suggest_mode": "missing"}]})
     s = s.sort(*SORT_CLAUSES[query.effective_sort])
-    s = s.source(False)
+    s = s.source(CARD_SOURCE)
     return s[query.offset : query.offset + query.page_size]
 
 
 def hydrate(ids: list[int]) -> list:
+    """Page instances, in order (related practices on a case-study page)."""
     from practices.models import CaseStudyPage
 
     pages = CaseStudyPage.objects.listable().for_listing().in_bulk(ids)
     return [pages[i] for i in ids if i in pages]
+
+
+def listable_now(ids: list[int]) -> set[int]:
+    """The ids among `ids` that the database index holds: it is written in
+    the same transaction as each publish, unpublish or privacy change, so a
+    document that Elasticsearch has not caught up with yet (or failed to
+    delete) is never shown. One query on the primary key."""
+    from search.models import SearchEntry
+
+    if not ids:
+        return set()
+    return set(SearchEntry.objects.filter(page_id__in=ids).values_list("page_id", flat=True))
+
+
+def _hit(doc_id: str, source: dict) -> SearchHit:
+    return SearchHit.build(
+        doc_id,
+        title=source.get("title", ""),
+        summary=source.get("summary", ""),
+        url_path=source.get("url_path", ""),
+        language=source.get("language", ""),
+        city=source.get("city"),
+        city_name=source.get("city_name"),
+        country=source.get("country"),
+        challenges=source.get("challenge") or [],
+        challenge_names=source.get("challenge_names") or [],
+        start_year=source.get("start_year"),
+        end_year=source.get("end_year"),
+        status=source.get("status", ""),
+    )
 
 
 class ElasticsearchBackend(BaseSearchBackend):
@@ -146,24 +185,42 @@ class ElasticsearchBackend(BaseSearchBackend):
         except (ApiError, TransportError) as exc:
             raise SearchBackendError(f"Elasticsearch failed: {exc}") from exc
 
+    def _search_raw(self, body: dict) -> dict:
+        """The request body sent with the bare client; the plain JSON back."""
+        try:
+            return self.client.search(index=self.index, body=body).body
+        except (ApiError, TransportError) as exc:
+            raise SearchBackendError(f"Elasticsearch failed: {exc}") from exc
+
     def search(self, query: SearchQuery, options: FacetOptions | None = None) -> SearchResult:
         options = options or load_facet_options()
-        response = self._execute(build_search(query, options, self.index, self.client))
-        ids = [int(hit.meta.id) for hit in response]
-        highlights = {}
-        for hit in response:
-            hl = getattr(hit.meta, "highlight", None)
+        body = build_search(query, options, self.index).to_dict()
+        response = self._search_raw(body)
+        raw_hits = response["hits"]["hits"]
+        allowed = listable_now([int(h["_id"]) for h in raw_hits])
+        stale = [int(h["_id"]) for h in raw_hits if int(h["_id"]) not in allowed]
+        if stale:
+            logger.warning("Elasticsearch returned pages that are no longer public: %s; reindexing them", stale)
+            from search.signals import reindex_elasticsearch
+
+            reindex_elasticsearch(stale)
+        hits, highlights = [], {}
+        for raw in raw_hits:
+            pk = int(raw["_id"])
+            if pk not in allowed:
+                continue
+            hits.append(_hit(raw["_id"], raw.get("_source") or {}))
+            hl = raw.get("highlight")
             if hl:
-                hl = hl.to_dict()
                 entry = {}
                 for name in HIGHLIGHT_FIELDS:
                     # Stemmed matches first; typo matches come from the plain field.
                     fragments = hl.get(name) or hl.get(f"{name}.plain")
                     if fragments:
                         entry[name] = [marked_to_html(f) for f in fragments]
-                highlights[int(hit.meta.id)] = entry
+                highlights[pk] = entry
         facets = {}
-        aggs = response.aggregations.to_dict()
+        aggs = response["aggregations"]
         for facet in [*FACET_FIELDS, "start_year"]:
             values = aggs[facet]["values"]
             if values.get("sum_other_doc_count", 0) > 0:
@@ -171,22 +228,23 @@ class ElasticsearchBackend(BaseSearchBackend):
                 raise FacetTruncatedError(f"facet {facet} was truncated")
             buckets = values["buckets"]
             if isinstance(buckets, dict):  # keyed ranges
-                buckets = [{"key": k, **v} for k, v in buckets.items()]
-            counts = {str(b["key"]): b["doc_count"] for b in buckets}
+                counts = {key: b["doc_count"] for key, b in buckets.items()}
+            else:
+                counts = {str(b["key"]): b["doc_count"] for b in buckets}
             facets[facet] = options.build(facet, counts, query.filters.get(facet, ()))
         suggestion = None
-        suggest = response.to_dict().get("suggest") or {}
-        if "did_you_mean" in suggest:
-            for entry in suggest["did_you_mean"]:
-                for option in entry.get("options", []):
-                    text = option["text"]
-                    if text and text.lower() != query.text.lower():
-                        suggestion = text
-                        break
+        for entry in (response.get("suggest") or {}).get("did_you_mean", []):
+            for option in entry.get("options", []):
+                text = option["text"]
+                if text and text.lower() != query.text.lower():
+                    suggestion = text
+                    break
+            if suggestion:
+                break
         return SearchResult(
             query=query,
-            hits=hydrate(ids),
-            total=response.hits.total.value,
+            hits=hits,
+            total=response["hits"]["total"]["value"] - len(stale),
             facets=facets,
             highlights=highlights,
             suggestion=suggestion,

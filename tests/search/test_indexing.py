@@ -38,7 +38,8 @@ def test_rebuild_swaps_the_alias_atomically(indexed, mutating, es_engine, settin
     out = capsys.readouterr().out
     after = indexing.concrete_indexes(client, alias)
     assert len(after) == 1 and after != before
-    assert "Indexed 9 case studies" in out
+    assert "Elasticsearch: indexed 9 case studies" in out
+    assert "Database index: 9 case studies" in out
     # The old index is gone and searches answer from the new one.
     assert not client.indices.exists(index=before[0])
     assert es_engine.search(SearchQuery()).total == 9
@@ -48,7 +49,7 @@ def test_check_reports_and_fixes_drift(indexed, mutating, es_engine, settings, c
     client = get_client(settings.ELASTICSEARCH_URL)
     alias = settings.ELASTICSEARCH_INDEX
     call_command("search_index", "--check")
-    assert "matches the database" in capsys.readouterr().out
+    assert "Elasticsearch: matches the pages." in capsys.readouterr().out
 
     missing = indexed.pages["market"]
     client.delete(index=alias, id=str(missing.pk), refresh=True)
@@ -68,22 +69,24 @@ def test_check_reports_and_fixes_drift(indexed, mutating, es_engine, settings, c
     assert f"stale (another revision): 1 [{stale.pk}]" in out
 
     call_command("search_index", "--check", "--fix")
-    assert "Fixed." in capsys.readouterr().out
+    assert "Elasticsearch: fixed." in capsys.readouterr().out
     call_command("search_index", "--check")
-    assert "matches the database" in capsys.readouterr().out
+    assert "Elasticsearch: matches the pages." in capsys.readouterr().out
     assert es_engine.search(SearchQuery()).total == 9
 
 
-def test_command_needs_elasticsearch(settings):
+def test_command_without_elasticsearch_keeps_the_database_index(settings, capsys):
     settings.ELASTICSEARCH_URL = ""
     with pytest.raises(CommandError, match="ELASTICSEARCH_URL"):
-        call_command("search_index", "--rebuild")
+        call_command("search_index", "--rebuild", "--only", "elasticsearch")
+    call_command("search_index", "--rebuild")
+    assert capsys.readouterr().out.startswith("Database index: 9 case studies")
 
 
 def test_events_are_sent_after_commit_with_primitive_ids(indexed, mutating, es_engine, monkeypatch,
                                                          django_capture_on_commit_callbacks):
     sent = []
-    monkeypatch.setattr("search.tasks.update_pages.delay", lambda *args: sent.append(args))
+    monkeypatch.setattr("search.tasks.update_pages.delay", lambda *args, **kwargs: sent.append(args))
     page = indexed.pages["kitchens"]
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         page.save_revision().publish()
@@ -123,6 +126,20 @@ def test_engine_outage_never_fails_a_publish(indexed, mutating, es_engine, caplo
     page.refresh_from_db()
     assert page.title == "Neighbourhood kitchens, extended" and page.live
     assert "Search indexing of pages" in caplog.text
+
+
+def test_stale_document_is_never_shown(indexed, mutating, es_engine, settings):
+    """A document Elasticsearch still holds for a page that is no longer
+    public (an event it missed) is not shown, and is re-indexed away."""
+    client = get_client(settings.ELASTICSEARCH_URL)
+    draft = indexed.pages["draft"]
+    doc = {"page_id": draft.pk, "title": draft.title, "summary": "procurement", "challenge": ["youth-unemployment"]}
+    client.index(index=settings.ELASTICSEARCH_INDEX, id=str(draft.pk), document=doc, refresh=True)
+    result = es_engine.search(SearchQuery(text="procurement", page_size=50))
+    assert "Secret procurement draft" not in [h.title for h in result.hits]
+    assert result.total == len(result.hits)
+    # The search handed the stale id to the indexer (eager here), which deleted it.
+    assert not client.exists(index=settings.ELASTICSEARCH_INDEX, id=str(draft.pk))
 
 
 def test_nothing_is_queued_without_elasticsearch(db, settings, monkeypatch):

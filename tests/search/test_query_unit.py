@@ -4,7 +4,7 @@ import pytest
 from django.http import QueryDict
 
 from search.backends.base import FacetOptions, SearchQuery, highlight_text
-from search.backends.elasticsearch import build_search
+from search.backends.elasticsearch import CARD_SOURCE, build_search
 from search.params import SearchParamError, parse_search_params
 
 OPTIONS = FacetOptions(
@@ -37,7 +37,7 @@ def test_multi_select_body():
     }
     assert body["sort"] == [{"published": {"order": "desc", "missing": "_last"}}, {"page_id": "desc"}]
     assert body["from"] == 5 and body["size"] == 5
-    assert body["_source"] is False
+    assert body["_source"] == CARD_SOURCE  # the card is read from the index, not the pages
     assert "highlight" not in body and "suggest" not in body  # nothing to highlight without text
 
 

@@ -1,8 +1,10 @@
-"""Maintain the practice search index.
+"""Maintain the practice search indexes: the database index (always) and
+the Elasticsearch index (when ELASTICSEARCH_URL is set).
 
-    manage.py search_index --rebuild       new index, bulk load, atomic alias swap
-    manage.py search_index --check         report drift between database and index
+    manage.py search_index --rebuild       both anew (Elasticsearch: new index, bulk load, atomic alias swap)
+    manage.py search_index --check         report drift between the pages and each index
     manage.py search_index --check --fix   ... and repair it
+    ... --only database|elasticsearch      one of the two
 """
 
 from django.core.management.base import BaseCommand, CommandError
@@ -11,34 +13,52 @@ from search import indexing
 
 
 class Command(BaseCommand):
-    help = "Rebuild the practice search index (zero downtime) or check it against the database."
+    help = "Rebuild the practice search indexes (zero downtime) or check them against the pages."
 
     def add_arguments(self, parser):
         group = parser.add_mutually_exclusive_group(required=True)
-        group.add_argument("--rebuild", action="store_true", help="Build a new index and swap the alias.")
-        group.add_argument("--check", action="store_true", help="Compare the database with the index.")
+        group.add_argument("--rebuild", action="store_true", help="Build the indexes anew.")
+        group.add_argument("--check", action="store_true", help="Compare the pages with the indexes.")
         parser.add_argument("--fix", action="store_true", help="With --check: repair the drift found.")
+        parser.add_argument("--only", choices=["database", "elasticsearch"], help="Just one of the two indexes.")
 
-    def handle(self, *args, rebuild=False, check=False, fix=False, **options):
-        if not indexing.enabled():
-            raise CommandError("ELASTICSEARCH_URL is not set: the database backend needs no index.")
+    def handle(self, *args, rebuild=False, check=False, fix=False, only=None, **options):
         if fix and not check:
             raise CommandError("--fix goes with --check.")
-        if rebuild:
-            info = indexing.rebuild()
-            rate = info["documents"] / info["seconds"] if info["seconds"] else 0
-            self.stdout.write(
-                f"Indexed {info['documents']} case studies into {info['index']} in {info['seconds']:.2f}s "
-                f"({rate:.0f} docs/s); alias {indexing.alias_name()} now points to it"
-                + (f"; removed {', '.join(info['replaced'])}" if info["replaced"] else "")
-            )
+        if only == "elasticsearch" and not indexing.enabled():
+            raise CommandError("ELASTICSEARCH_URL is not set: there is no Elasticsearch index.")
+        targets = [only] if only else ["database"] + (["elasticsearch"] if indexing.enabled() else [])
+        drifted = []
+        for target in targets:
+            if rebuild:
+                self.rebuild(target)
+            elif not self.check(target, fix):
+                drifted.append(target)
+        if drifted:
+            raise CommandError(f"The {' and '.join(drifted)} index has drifted from the pages "
+                               "(run with --fix to repair).")
+
+    def rebuild(self, target):
+        if target == "database":
+            info = indexing.rebuild_entries()
+            self.stdout.write(f"Database index: {info['documents']} case studies in {info['seconds']:.2f}s")
             return
-        drift = indexing.check(fix=fix)
+        info = indexing.rebuild()
+        rate = info["documents"] / info["seconds"] if info["seconds"] else 0
+        self.stdout.write(
+            f"Elasticsearch: indexed {info['documents']} case studies into {info['index']} in "
+            f"{info['seconds']:.2f}s ({rate:.0f} docs/s); alias {indexing.alias_name()} now points to it"
+            + (f"; removed {', '.join(info['replaced'])}" if info["replaced"] else "")
+        )
+
+    def check(self, target, fix) -> bool:
+        label = "Database index" if target == "database" else "Elasticsearch"
+        drift = indexing.check_entries(fix=fix) if target == "database" else indexing.check(fix=fix)
         if drift.clean:
-            self.stdout.write("The index matches the database.")
-            return
-        self.stdout.write(str(drift))
+            self.stdout.write(f"{label}: matches the pages.")
+            return True
+        self.stdout.write(f"{label}:\n{drift}")
         if fix:
-            self.stdout.write("Fixed.")
-        else:
-            raise CommandError("The index has drifted from the database (run with --fix to repair).")
+            self.stdout.write(f"{label}: fixed.")
+            return True
+        return False

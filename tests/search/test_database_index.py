@@ -1,0 +1,166 @@
+"""The database backend's index (search.models.SearchEntry): written in the
+editor's transaction by the editorial events, big events handed to Celery,
+drift checked and repaired, listability checked again at query time, and a
+search that costs the same number of queries whatever it asks for."""
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from wagtail.models import Page, PageViewRestriction
+
+from practices.factories import CaseStudyPageFactory, ChallengeFactory
+from search.backends.base import SearchQuery, load_facet_options
+from search.backends.database import DatabaseBackend
+from search.models import SearchEntry
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(**query):
+    return [hit.title for hit in DatabaseBackend().search(SearchQuery(**query)).hits]
+
+
+@pytest.fixture
+def draft(site_tree):
+    youth = ChallengeFactory(name="Youth unemployment", slug="youth-unemployment")
+    return CaseStudyPageFactory(
+        parent=site_tree["dublin"], title="Tool library for tenants", live=False, challenges=[youth]
+    )
+
+
+def test_publish_writes_the_entry_inside_the_editors_transaction(draft):
+    assert not SearchEntry.objects.filter(page_id=draft.pk).exists()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        draft.save_revision().publish()
+        assert SearchEntry.objects.filter(page_id=draft.pk).exists()  # before any commit
+        raise RuntimeError("the editor's request fails")
+    assert not SearchEntry.objects.filter(page_id=draft.pk).exists()  # rolled back with it
+
+    draft.refresh_from_db()
+    draft.save_revision().publish()
+    entry = SearchEntry.objects.get(page_id=draft.pk)
+    assert (entry.title, entry.city, entry.country, entry.challenges) == (
+        "Tool library for tenants", "dublin", "IE", ["youth-unemployment"]
+    )
+    assert entry.challenge_names == ["Youth unemployment"]
+    assert titles(text="tool library") == ["Tool library for tenants"]
+
+
+def test_unpublish_and_privacy_remove_the_entry(draft, site_tree):
+    draft.save_revision().publish()
+    draft.refresh_from_db()
+    draft.unpublish()
+    assert not SearchEntry.objects.filter(page_id=draft.pk).exists()
+    assert titles(text="tool library") == []
+
+    draft.refresh_from_db()
+    draft.save_revision().publish()
+    PageViewRestriction.objects.create(page=site_tree["dublin"], restriction_type=PageViewRestriction.LOGIN)
+    assert not SearchEntry.objects.filter(page_id=draft.pk).exists()
+
+
+def test_a_new_draft_leaves_the_published_text(draft):
+    draft.save_revision().publish()
+    draft.refresh_from_db()
+    draft.title = "Zeppelin hangar"
+    draft.save_revision()
+    assert SearchEntry.objects.get(page_id=draft.pk).title == "Tool library for tenants"
+    assert titles(text="zeppelin") == []
+
+
+def test_taxonomy_slug_change_rewrites_the_entries(draft):
+    draft.save_revision().publish()
+    challenge = draft.challenges.get()
+    challenge.slug = "youth-jobs"
+    challenge.save()
+    assert SearchEntry.objects.get(page_id=draft.pk).challenges == ["youth-jobs"]
+    assert titles(filters={"challenge": ["youth-jobs"]}) == ["Tool library for tenants"]
+
+
+def test_big_events_go_to_celery_after_the_commit(site_tree, settings, django_capture_on_commit_callbacks):
+    settings.SEARCH_SYNC_LIMIT = 1
+    food = ChallengeFactory(name="Food waste", slug="food-waste")
+    pages = [CaseStudyPageFactory(parent=site_tree["turin"], title=f"Canteen {i}", challenges=[food]) for i in (1, 2)]
+    call_command("search_index", "--rebuild", "--only", "database")
+    food.slug = "food-loss"
+    with django_capture_on_commit_callbacks(execute=True):
+        food.save()
+        # More pages than the limit: nothing written in the editor's request...
+        assert list(SearchEntry.objects.values_list("challenges", flat=True)) == [["food-waste"], ["food-waste"]]
+    # ...but by the task once the transaction committed (eager Celery here).
+    assert [e.challenges for e in SearchEntry.objects.filter(page_id__in=[p.pk for p in pages])] == [
+        ["food-loss"], ["food-loss"]
+    ]
+
+
+def test_query_time_checks_catch_what_no_event_told(draft, site_tree):
+    """Rows for pages made private or unpublished behind the events' back
+    (bulk updates send no signals) are never returned."""
+    draft.save_revision().publish()
+    other = CaseStudyPageFactory(parent=site_tree["turin"], title="Tool library in Turin")
+    call_command("search_index", "--rebuild", "--only", "database")
+    assert sorted(titles(text="tool library")) == ["Tool library for tenants", "Tool library in Turin"]
+    Page.objects.filter(pk=draft.pk).update(live=False)
+    PageViewRestriction.objects.bulk_create(
+        [PageViewRestriction(page=Page.objects.get(pk=other.pk), restriction_type=PageViewRestriction.LOGIN)]
+    )
+    assert titles(text="tool library") == []
+    assert DatabaseBackend().search(SearchQuery()).total == 0
+
+
+def test_check_reports_and_fixes_drift(draft, site_tree, capsys):
+    draft.save_revision().publish()
+    extra = CaseStudyPageFactory(parent=site_tree["turin"], title="Never indexed")
+    call_command("search_index", "--check", "--only", "database", "--fix")
+    assert "fixed" in capsys.readouterr().out
+    SearchEntry.objects.filter(page_id=draft.pk).delete()
+    Page.objects.filter(pk=extra.pk).update(live=False)
+    with pytest.raises(CommandError, match="database index has drifted"):
+        call_command("search_index", "--check", "--only", "database")
+    out = capsys.readouterr().out
+    assert f"missing from the index: 1 [{draft.pk}]" in out
+    assert f"in the index but not public: 1 [{extra.pk}]" in out
+    call_command("search_index", "--check", "--only", "database", "--fix")
+    call_command("search_index", "--check", "--only", "database")
+    assert "Database index: matches the pages." in capsys.readouterr().out
+
+
+def test_a_search_costs_the_same_queries_whatever_it_asks(site_tree):
+    youth = ChallengeFactory(name="Youth unemployment", slug="youth-unemployment")
+    for i in range(30):
+        CaseStudyPageFactory(parent=site_tree["dublin" if i % 2 else "turin"], title=f"Cooperative {i}",
+                             challenges=[youth], start_year=2000 + i)
+    call_command("search_index", "--rebuild", "--only", "database")
+    options = load_facet_options()
+    backend = DatabaseBackend()
+    counts = {}
+    for label, query in {
+        "browse, 1 a page": SearchQuery(page_size=1),
+        "browse, 50 a page": SearchQuery(page_size=50),
+        "text": SearchQuery(text="cooperative", page_size=50),
+        "text and 3 facets": SearchQuery(
+            text="cooperative", filters={"city": ["dublin"], "challenge": ["youth-unemployment"],
+                                         "start_year": ["2010-2014", "2020-2024"]}, page_size=50),
+    }.items():
+        with CaptureQueriesContext(connection) as ctx:
+            result = backend.search(query, options)
+        counts[label] = len(ctx.captured_queries)
+        assert result.total
+    assert counts["browse, 1 a page"] == counts["browse, 50 a page"], counts
+    assert counts["text"] == counts["text and 3 facets"], counts
+    # The restriction paths, the counts, the page; on SQLite the text match
+    # (Wagtail's FTS5 index and the plain "contains") adds its own.
+    expected_text = 3 if connection.vendor == "postgresql" else 6
+    assert (counts["browse, 1 a page"], counts["text"]) == (3, expected_text), counts
+
+
+def test_facet_options_are_cached_until_a_taxonomy_or_city_changes(site_tree, django_assert_num_queries):
+    first = load_facet_options()
+    with django_assert_num_queries(0):
+        assert load_facet_options() is first
+    ChallengeFactory(name="Energy poverty", slug="energy-poverty")
+    assert "energy-poverty" in load_facet_options().labels("challenge")
+    site_tree["turin"].title = "Torino"
+    site_tree["turin"].save_revision().publish()
+    assert load_facet_options().labels("city")["turin"] == "Torino"
