@@ -1,11 +1,34 @@
-"""The project's URLs plus /bench/bare/: a bare Django JSON view, the floor."""
+"""The project's URLs plus two floors for the benchmarks:
 
+* /bench/bare/: a bare Django JSON view (nothing but Django's request and
+  response);
+* /bench/bare-es/?i=N: a bare Django view that sends request body N
+  (registered by the benchmark in BODIES) with the bare Elasticsearch client
+  and returns the engine's JSON as it is.
+"""
+
+import time
+
+from django.conf import settings
 from django.http import JsonResponse
 from django.urls import include, path
+
+BODIES: dict[int, dict] = {}
+ENGINE_SECONDS = [0.0]  # the bare client's time in the last /bench/bare-es/ request
 
 
 def bare(request):
     return JsonResponse({"total": 0, "results": [], "q": request.GET.get("q", "")})
 
 
-urlpatterns = [path("bench/bare/", bare), path("", include("cms.urls"))]
+def bare_es(request):
+    from search.backends.elasticsearch import get_client
+
+    body = BODIES[int(request.GET["i"])]
+    started = time.perf_counter()
+    response = get_client().search(index=settings.ELASTICSEARCH_INDEX, body=body).body
+    ENGINE_SECONDS[0] = time.perf_counter() - started
+    return JsonResponse(response)
+
+
+urlpatterns = [path("bench/bare/", bare), path("bench/bare-es/", bare_es), path("", include("cms.urls"))]

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .backends import FACETS, SORTS, get_backend, load_facet_options
-from .backends.base import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_QUERY_LENGTH
+from .backends.base import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_QUERY_LENGTH, HitUrls
 from .params import SearchParamError, page_error, parse_search_params
 
 DEGRADED_NOTICE = "Search is running in a reduced mode: results may be less complete."
@@ -79,13 +79,13 @@ ErrorSerializer = inline_serializer(
 )
 
 
-def hit_data(hit, highlights, request):
+def hit_data(hit, highlights, urls):
     city = hit.city
     country = city.country if city else None
     return {
         "id": hit.pk,
         "title": hit.title,
-        "url": hit.get_url(request),
+        "url": hit.get_url(urls),
         "summary": hit.summary,
         "city": {
             "slug": city.slug,
@@ -104,6 +104,7 @@ def hit_data(hit, highlights, request):
 
 def result_data(result, request) -> dict:
     info = result.page_info
+    urls = HitUrls()
     return {
         "total": result.total,
         "page": {
@@ -113,7 +114,7 @@ def result_data(result, request) -> dict:
             "has_next": info.has_next,
             "has_previous": info.has_previous,
         },
-        "results": [hit_data(p, result.highlights, request) for p in result.hits],
+        "results": [hit_data(hit, result.highlights, urls) for hit in result.hits],
         "facets": {
             name: {"label": FACETS[name], "values": [vars(v) for v in values]}
             for name, values in result.facets.items()

@@ -6,6 +6,7 @@ from django.http import Http404
 
 from .api import DEGRADED_NOTICE
 from .backends import FACETS, SORTS, SearchQuery, get_backend, load_facet_options
+from .backends.base import HitUrls
 from .params import SearchParamError, page_error, parse_search_params
 
 
@@ -60,8 +61,9 @@ def search_context(request) -> tuple[dict, int]:
     suggestion_url = None
     if result.suggestion:
         suggestion_url = _url([(k, v) for k, v in params if k != "q"] + [("q", result.suggestion)])
+    urls = HitUrls()
     hits = [
-        {"hit": hit, "url": hit.get_url(request), "highlights": result.highlights.get(hit.pk, {})}
+        {"hit": hit, "url": hit.get_url(urls), "highlights": result.highlights.get(hit.pk, {})}
         for hit in result.hits
     ]
     context = {

@@ -15,6 +15,7 @@ A `SearchQuery` goes in, a `SearchResult` comes out. Both backends
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import threading
@@ -150,6 +151,33 @@ class HitTerm:
     name: str
 
 
+@functools.lru_cache(maxsize=1024)
+def _country_name(code: str, language: str) -> str:
+    from django_countries import countries
+
+    return str(countries.name(code) or code)
+
+
+def country_name(code: str) -> str:
+    """The country's name in the active language (cached: the lookup goes
+    through gettext)."""
+    from django.utils.translation import get_language
+
+    return _country_name(code, get_language() or "")
+
+
+@dataclass(frozen=True)
+class HitCountry:
+    code: str
+
+    @property
+    def name(self) -> str:
+        return country_name(self.code)
+
+    def __str__(self):
+        return self.code
+
+
 @dataclass(frozen=True)
 class HitCity:
     slug: str
@@ -157,10 +185,8 @@ class HitCity:
     country_code: str
 
     @property
-    def country(self):
-        from django_countries.fields import Country
-
-        return Country(self.country_code) if self.country_code else None
+    def country(self) -> HitCountry | None:
+        return HitCountry(self.country_code) if self.country_code else None
 
 
 @dataclass
@@ -201,12 +227,38 @@ class SearchHit:
 
         return format_years(self.start_year, self.end_year, self.status)
 
-    def get_url(self, request=None) -> str | None:
-        """The page's URL, as `Page.get_url` gives it (relative on a single
-        site), from the stored url_path: no page query."""
-        from wagtail.models import Page
+    def get_url(self, urls: HitUrls | None = None) -> str | None:
+        return (urls or HitUrls())(self.url_path)
 
-        return Page(id=self.pk, url_path=self.url_path).get_url(request)
+
+class HitUrls:
+    """Page URLs from stored url_paths, as `Page.get_url` gives them:
+    relative on a single site, absolute with several. Reads Wagtail's cached
+    site root paths once (no query, and no per-request site lookup); make one
+    per response."""
+
+    def __init__(self):
+        from django.conf import settings
+        from django.urls import reverse
+        from wagtail.models import Site
+
+        self.roots = Site.get_site_root_paths()
+        self.single_site = len({root.site_id for root in self.roots}) == 1
+        self.append_slash = getattr(settings, "WAGTAIL_APPEND_SLASH", True)
+        self.prefix = reverse("wagtail_serve", args=("",))  # where Wagtail's URLs are mounted
+
+    def __call__(self, url_path: str) -> str | None:
+        from urllib.parse import quote
+
+        for root in self.roots:
+            if url_path.startswith(root.root_path):
+                # What reverse("wagtail_serve", ...) gives, without resolving
+                # the pattern for every hit (unicode slugs percent-encoded).
+                path = self.prefix + quote(url_path[len(root.root_path) :], safe="/~:@!$&'()*+,;=")
+                if not self.append_slash and path != "/":
+                    path = path.rstrip("/")
+                return path if self.single_site else root.root_url + path
+        return None  # not under any site: not routable
 
 
 @dataclass
@@ -272,7 +324,9 @@ class FacetOptions:
         selected ones even at 0."""
         out = []
         for value, label in self.labels(facet).items():
-            count = counts.get(value, counts.get(value.lower(), 0))
+            count = counts.get(value)
+            if count is None:  # Elasticsearch's normaliser lowercases keyword values
+                count = counts.get(value.lower(), 0)
             is_selected = value in selected
             if count or is_selected:
                 out.append(FacetValue(value, label, count, is_selected))
@@ -341,7 +395,7 @@ def read_facet_options() -> FacetOptions:
     values["city"] = {slug: title for slug, title, _ in cities}
     codes = {str(code) for _, _, code in cities if code}
     values["country"] = dict(sorted(((c, countries.name(c) or c) for c in codes), key=lambda kv: kv[1]))
-    values["status"] = dict(Status.choices)
+    values["status"] = {value: str(label) for value, label in Status.choices}
     # Start years in 5-year ranges over the validated span of years (no
     # query); ranges without results are not listed unless selected.
     values["start_year"] = {year_bucket(y): year_bucket(y).replace("-", "–") for y in range(1900, 2101, YEAR_BUCKET)}

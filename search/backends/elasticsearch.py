@@ -93,44 +93,78 @@ CARD_SOURCE = [
 ]
 
 
-def build_search(query: SearchQuery, options: FacetOptions, index: str, client=None) -> Search:
-    s = Search(using=client, index=index)
-    main = []
-    if query.words:
-        main.append(text_query(query))
+HIGHLIGHT = {
+    "pre_tags": [MARK_START],
+    "post_tags": [MARK_END],
+    "encoder": "default",
+    "fields": {
+        "summary": {"number_of_fragments": 0},
+        "summary.plain": {"number_of_fragments": 0},
+        "body": {"fragment_size": 160, "number_of_fragments": 2},
+        "body.plain": {"fragment_size": 160, "number_of_fragments": 2},
+    },
+}
+
+
+def _facet_buckets(options: FacetOptions) -> dict[str, dict]:
+    """Each facet's bucket aggregation; it depends only on the facet
+    options, so it is built once per (cached) options object."""
+    cached = getattr(options, "_es_buckets", None)
+    if cached is None:
+        cached = {}
+        for facet in [*FACET_FIELDS, "start_year"]:
+            if facet == "start_year":
+                ranges = []
+                for value in options.labels("start_year"):
+                    lo, hi = year_bucket_bounds(value)
+                    ranges.append({"key": value, "from": lo, "to": hi + 1})
+                inner = A("range", field="start_year", ranges=ranges or [{"key": "none", "to": 0}])
+            else:
+                # Big enough for every value the taxonomy has, and then some.
+                inner = A("terms", field=facet, size=max(10, options.size(facet) * 2 + 10))
+            cached[facet] = inner.to_dict()
+        options._es_buckets = cached
+    return cached
+
+
+def search_body(query: SearchQuery, options: FacetOptions) -> dict:
+    """The request body: queries and aggregations built with
+    elasticsearch-dsl, assembled into one dict (no Search object is cloned
+    a dozen times on the way: this runs on every search)."""
+    main = [text_query(query)] if query.words else [Q("match_all")]
     year_range = {}
     if query.year_from is not None:
         year_range["gte"] = query.year_from
     if query.year_to is not None:
         year_range["lte"] = query.year_to
-    s = s.query(Q("bool", must=main or [Q("match_all")], filter=[Q("range", start_year=year_range)] if year_range else []))
-    if query.filters:
-        s = s.post_filter(Q("bool", filter=[facet_filter(f, v) for f, v in sorted(query.filters.items())]))
-    for facet in [*FACET_FIELDS, "start_year"]:
-        others = [facet_filter(f, v) for f, v in sorted(query.filters_except(facet).items())]
-        wrapper = A("filter", Q("bool", filter=others) if others else Q("match_all"))
-        if facet == "start_year":
-            ranges = []
-            for value in options.labels("start_year"):
-                lo, hi = year_bucket_bounds(value)
-                ranges.append({"key": value, "from": lo, "to": hi + 1})
-            inner = A("range", field="start_year", ranges=ranges or [{"key": "none", "to": 0}])
-        else:
-            # Big enough for every value the taxonomy has, and then some.
-            inner = A("terms", field=facet, size=max(10, options.size(facet) * 2 + 10))
-        wrapper.bucket("values", inner)
-        s.aggs.bucket(facet, wrapper)
+    filters = [Q("range", start_year=year_range)] if year_range else []
+    body = {"query": Q("bool", must=main, filter=filters).to_dict()}
+    selected = {facet: facet_filter(facet, values).to_dict() for facet, values in sorted(query.filters.items())}
+    if selected:
+        body["post_filter"] = {"bool": {"filter": list(selected.values())}}
+    aggs = {}
+    for facet, inner in _facet_buckets(options).items():
+        # Multi-select: every other facet's filters, not its own.
+        others = [clause for name, clause in selected.items() if name != facet]
+        aggs[facet] = {"filter": {"bool": {"filter": others}} if others else {"match_all": {}},
+                       "aggs": {"values": inner}}
+    body["aggs"] = aggs
     if query.words:
-        s = s.highlight_options(pre_tags=[MARK_START], post_tags=[MARK_END], encoder="default")
-        for name in ("summary", "summary.plain"):
-            s = s.highlight(name, number_of_fragments=0)
-        for name in ("body", "body.plain"):
-            s = s.highlight(name, fragment_size=160, number_of_fragments=2)
-        s = s.suggest("did_you_mean", query.text, phrase={"field": "spell", "size": 1, "gram_size": 1,
-                                                           "direct_generator": [{"field": "spell", "suggest_mode": "missing"}]})
-    s = s.sort(*SORT_CLAUSES[query.effective_sort])
-    s = s.source(CARD_SOURCE)
-    return s[query.offset : query.offset + query.page_size]
+        body["highlight"] = HIGHLIGHT
+        body["suggest"] = {"did_you_mean": {"text": query.text, "phrase": {
+            "field": "spell", "size": 1, "gram_size": 1,
+            "direct_generator": [{"field": "spell", "suggest_mode": "missing"}],
+        }}}
+    body["sort"] = SORT_CLAUSES[query.effective_sort]
+    body["_source"] = CARD_SOURCE
+    body["from"] = query.offset
+    body["size"] = query.page_size
+    return body
+
+
+def build_search(query: SearchQuery, options: FacetOptions, index: str, client=None) -> Search:
+    """The same request as an elasticsearch-dsl Search (for inspection)."""
+    return Search(using=client, index=index).update_from_dict(search_body(query, options))
 
 
 def hydrate(ids: list[int]) -> list:
@@ -146,11 +180,16 @@ def listable_now(ids: list[int]) -> set[int]:
     the same transaction as each publish, unpublish or privacy change, so a
     document that Elasticsearch has not caught up with yet (or failed to
     delete) is never shown. One query on the primary key."""
+    from django.db import connection
+
     from search.models import SearchEntry
 
     if not ids:
         return set()
-    return set(SearchEntry.objects.filter(page_id__in=ids).values_list("page_id", flat=True))
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:  # the ORM would cost more than the query
+        cursor.execute(f"SELECT page_id FROM {SearchEntry._meta.db_table} WHERE page_id IN ({marks})", ids)
+        return {row[0] for row in cursor.fetchall()}
 
 
 def _hit(doc_id: str, source: dict) -> SearchHit:
@@ -194,7 +233,7 @@ class ElasticsearchBackend(BaseSearchBackend):
 
     def search(self, query: SearchQuery, options: FacetOptions | None = None) -> SearchResult:
         options = options or load_facet_options()
-        body = build_search(query, options, self.index).to_dict()
+        body = search_body(query, options)
         response = self._search_raw(body)
         raw_hits = response["hits"]["hits"]
         allowed = listable_now([int(h["_id"]) for h in raw_hits])

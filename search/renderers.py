@@ -1,0 +1,20 @@
+"""JSON for the API through orjson: the search response (hits, highlights,
+eight facets) is tens of kilobytes, and the standard library's encoder was
+the largest single cost of a search request after the engine itself."""
+
+import orjson
+from django.utils.functional import Promise
+from rest_framework.renderers import JSONRenderer
+
+
+def _default(value):
+    if isinstance(value, Promise):  # lazy translations
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+class ORJSONRenderer(JSONRenderer):
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None:
+            return b""
+        return orjson.dumps(data, default=_default)
