@@ -21,7 +21,9 @@ def engine(request, shared_catalogue, django_db_blocker):
 def test_malformed_query_is_rejected_as_a_backend_error(engine, indexed):
     # Real ES answers 400 (number_format_exception); noida-db accepts it.
     bad = Search(index=engine.backend.index).query(Q("range", start_year={"gte": "not-a-year"}))
-    with pytest.raises(SearchBackendError):
+    with pytest.raises(SearchBackendError):  # the search path (bare client)
+        engine.backend._search_raw(bad.to_dict())
+    with pytest.raises(SearchBackendError):  # related and suggest (elasticsearch-dsl)
         engine.backend._execute(bad)
 
 

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from cms.home.demo.loader import load_demo
 from practices.importing import ImportFailed
+from search.indexing import rebuild_entries
 
 
 class Command(BaseCommand):
@@ -19,4 +20,7 @@ class Command(BaseCommand):
             for problem in failure.problems:
                 self.stderr.write(f"cms/home/demo/practices.jsonl {problem}")
             raise CommandError(f"The demo case studies did not import: {failure}") from None
+        # The database search index, whole (cheap for the demo; it also
+        # covers a demo database loaded before the index existed).
+        rebuild_entries()
         self.stdout.write(self.style.SUCCESS("Demo content is in place."))
