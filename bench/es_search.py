@@ -156,7 +156,7 @@ def run(args, es_url, tmp, start_worker_fn, worker_holder):
     from practices.models import CaseStudyPage
     from search import indexing
     from search.backends.base import load_facet_options
-    from search.backends.elasticsearch import build_search, get_client
+    from search.backends.elasticsearch import get_client, search_body
     from search.documents import serialise
     from search.params import parse_search_params
 
@@ -221,7 +221,7 @@ def run(args, es_url, tmp, start_worker_fn, worker_holder):
         for k, v in params.items():
             qd.setlist(k, v if isinstance(v, list) else [v])
         options = load_facet_options()
-        BODIES[i] = build_search(parse_search_params(qd, options), options, indexing.alias_name()).to_dict()
+        BODIES[i] = search_body(parse_search_params(qd, options), options)
     for params in queries[:3]:  # warm up: first request, caches
         web.get("/api/practices/", params)
     api, raw, bare, bare_es, overhead, inside, bare_es_overhead = [], [], [], [], [], [], []

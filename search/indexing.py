@@ -74,19 +74,13 @@ def listable_ids(page_ids=None) -> list[int]:
 
 # --- The database index ---
 
-ENTRY_UPDATE_FIELDS = None  # every field but the key, filled in on first use
-
-
 def _write_entries(docs):
+    """Insert the rows, or overwrite every field of those that exist."""
     from .models import SearchEntry
 
-    global ENTRY_UPDATE_FIELDS
-    if ENTRY_UPDATE_FIELDS is None:
-        ENTRY_UPDATE_FIELDS = [f.name for f in SearchEntry._meta.concrete_fields if not f.primary_key]
+    fields = [f.name for f in SearchEntry._meta.concrete_fields if not f.primary_key]
     rows = [SearchEntry(**entry_fields(doc)) for doc in docs]
-    SearchEntry.objects.bulk_create(
-        rows, update_conflicts=True, unique_fields=["page"], update_fields=ENTRY_UPDATE_FIELDS
-    )
+    SearchEntry.objects.bulk_create(rows, update_conflicts=True, unique_fields=["page"], update_fields=fields)
 
 
 def update_entries(page_ids) -> dict:

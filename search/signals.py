@@ -42,6 +42,14 @@ def _send(page_ids, es_url, index, database):
         )
 
 
+def _send_after_commit(page_ids, database=False):
+    """The task for these pages once the transaction commits, aimed at the
+    engine and alias configured now (so any worker indexes where this
+    process searches)."""
+    target = (settings.ELASTICSEARCH_URL, settings.ELASTICSEARCH_INDEX, database)
+    transaction.on_commit(lambda: _send(page_ids, *target), robust=True)
+
+
 def schedule(page_ids):
     """Update both indexes for these pages (see the module docstring)."""
     page_ids = {int(i) for i in page_ids}
@@ -55,8 +63,7 @@ def schedule(page_ids):
         except Exception:
             logger.exception("Database search index update of pages %s failed", sorted(page_ids))
     if in_background or indexing.enabled():
-        target = (settings.ELASTICSEARCH_URL, settings.ELASTICSEARCH_INDEX, in_background)
-        transaction.on_commit(lambda: _send(page_ids, *target), robust=True)
+        _send_after_commit(page_ids, database=in_background)
 
 
 def facet_values_changed():
@@ -92,8 +99,7 @@ def on_publish_change(sender, instance, **kwargs):
 def on_case_study_deleted(sender, instance, **kwargs):
     # The database index row went with the page (on_delete=CASCADE).
     if indexing.enabled():
-        target = (settings.ELASTICSEARCH_URL, settings.ELASTICSEARCH_INDEX, False)
-        transaction.on_commit(lambda: _send({instance.pk}, *target), robust=True)
+        _send_after_commit({instance.pk})
 
 
 def on_city_deleted(sender, instance, **kwargs):
