@@ -87,10 +87,12 @@ def private_page_ids() -> list[int]:
 def _portable_text_match(words) -> dict[int, float]:
     """SQLite (and any non-PostgreSQL database): Wagtail's database search
     (FTS5) plus a plain "contains" on title, summary and partner names.
-    Ids -> the engine's order (higher first)."""
-    from practices.models import CaseStudyPartner
+    Ids -> the engine's order (higher first). Only live pages; view
+    restrictions are applied by the statements that use these ids (as for
+    every search), not resolved a second time here."""
+    from practices.models import CaseStudyPage, CaseStudyPartner
 
-    base = _case_studies()
+    base = CaseStudyPage.objects.live()
     ranked: list[int] = []
     try:
         # No engine ordering: on SQLite it is a correlated bm25() subquery per row.
