@@ -1,15 +1,20 @@
 """JSON API: `/api/practices/` (the same search as the page) and
 `/api/practices/suggest/` (autocomplete), described in `/api/schema/`."""
 
+import orjson
+from django.http import HttpResponse
+from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .backends import FACETS, SORTS, get_backend, load_facet_options
-from .backends.base import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_QUERY_LENGTH, HitUrls
+from .backends.base import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_QUERY_LENGTH, HitUrls, country_name
 from .params import SearchParamError, page_error, parse_search_params
+from .renderers import json_default
 
 DEGRADED_NOTICE = "Search is running in a reduced mode: results may be less complete."
 
@@ -79,22 +84,24 @@ ErrorSerializer = inline_serializer(
 )
 
 
-def hit_data(hit, highlights, urls):
+def hit_data(hit, highlights, urls, language) -> dict:
     city = hit.city
-    country = city.country if city else None
+    if city is not None:
+        code = city.country_code
+        city_data = {
+            "slug": city.slug,
+            "name": city.title,
+            "country": code or None,
+            "country_name": country_name(code, language) if code else None,
+        }
+    else:
+        city_data = None
     return {
         "id": hit.pk,
         "title": hit.title,
-        "url": hit.get_url(urls),
+        "url": urls(hit.url_path),
         "summary": hit.summary,
-        "city": {
-            "slug": city.slug,
-            "name": city.title,
-            "country": country.code if country else None,
-            "country_name": country.name if country else None,
-        }
-        if city
-        else None,
+        "city": city_data,
         "challenges": [{"slug": c.slug, "name": c.name} for c in hit.challenges],
         "start_year": hit.start_year,
         "status": hit.status,
@@ -102,9 +109,10 @@ def hit_data(hit, highlights, urls):
     }
 
 
-def result_data(result, request) -> dict:
+def result_data(result, urls: HitUrls) -> dict:
     info = result.page_info
-    urls = HitUrls()
+    language = get_language() or ""
+    highlights = result.highlights
     return {
         "total": result.total,
         "page": {
@@ -114,9 +122,10 @@ def result_data(result, request) -> dict:
             "has_next": info.has_next,
             "has_previous": info.has_previous,
         },
-        "results": [hit_data(hit, result.highlights, urls) for hit in result.hits],
+        "results": [hit_data(hit, highlights, urls, language) for hit in result.hits],
         "facets": {
-            name: {"label": FACETS[name], "values": [vars(v) for v in values]}
+            # FacetValues are dicts of exactly these keys.
+            name: {"label": FACETS[name], "values": values}
             for name, values in result.facets.items()
         },
         "suggestion": result.suggestion,
@@ -126,6 +135,24 @@ def result_data(result, request) -> dict:
     }
 
 
+def json_response(data, status: int = 200) -> HttpResponse:
+    """JSON through orjson, straight into the response: the search response
+    (hits, highlights, eight facets) is tens of kilobytes, and it is built
+    on every search."""
+    return HttpResponse(orjson.dumps(data, default=json_default), status=status, content_type="application/json")
+
+
+class JSONOnly(BaseContentNegotiation):
+    """These endpoints answer JSON whatever the client asks for (they have
+    no other representation), without parsing the Accept header."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
 FACET_PARAMETERS = [
     OpenApiParameter(name, OpenApiTypes.STR, many=True, explode=True, description=f"{label}: OR-ed values (slugs).")
     for name, label in FACETS.items()
@@ -133,6 +160,20 @@ FACET_PARAMETERS = [
 
 
 class PracticeSearchAPIView(APIView):
+    """The search as JSON: a DRF view, so that drf-spectacular describes it,
+    whose GET is served as a plain Django view. It needs nothing DRF adds
+    per request (no authentication, permissions, throttling, parsing or
+    content negotiation: it reads the query string and answers JSON), and
+    that machinery cost a search more than building its facets. The body is
+    encoded once with orjson. Other methods go through DRF (405)."""
+
+    content_negotiation_class = JSONOnly
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method in ("GET", "HEAD"):
+            return self.get(request)
+        return super().dispatch(request, *args, **kwargs)
+
     @extend_schema(
         operation_id="practices_search",
         summary="Search the published case studies",
@@ -156,16 +197,18 @@ class PracticeSearchAPIView(APIView):
     def get(self, request):
         options = load_facet_options()
         try:
-            query = parse_search_params(request.query_params, options)
+            query = parse_search_params(request.GET, options)
         except SearchParamError as exc:
-            return Response({"errors": exc.errors}, status=400)
+            return json_response({"errors": exc.errors}, status=400)
         result = get_backend().search(query, options)
         if errors := page_error(result):
-            return Response({"errors": errors}, status=400)
-        return Response(result_data(result, request))
+            return json_response({"errors": errors}, status=400)
+        return json_response(result_data(result, options.urls))
 
 
 class PracticeSuggestAPIView(APIView):
+    content_negotiation_class = JSONOnly
+
     @extend_schema(
         operation_id="practices_suggest",
         summary="Autocomplete suggestions for the search box",

@@ -28,7 +28,7 @@ from django.conf import settings
 from django.db import transaction
 from elasticsearch import NotFoundError, helpers
 
-from .backends.elasticsearch import get_client
+from .backends.elasticsearch import get_client, listable_ids_memo
 from .documents import CaseStudyDocument, entry_fields, serialise_many
 
 logger = logging.getLogger(__name__)
@@ -74,6 +74,15 @@ def listable_ids(page_ids=None) -> list[int]:
 
 # --- The database index ---
 
+
+def listable_changed():
+    """Pages left the database index: searches in this process see it at
+    once, other processes after the commit (within a second, see
+    `listable_now`)."""
+    listable_ids_memo.invalidate()
+    transaction.on_commit(listable_ids_memo.invalidate, robust=True)
+
+
 def _write_entries(docs):
     """Insert the rows, or overwrite every field of those that exist."""
     from .models import SearchEntry
@@ -95,7 +104,9 @@ def update_entries(page_ids) -> dict:
             chunk = ids[start : start + BULK_CHUNK]
             docs = serialise_many(chunk)
             keep = {doc["page_id"] for doc in docs}
-            SearchEntry.objects.filter(page_id__in=[i for i in chunk if i not in keep]).delete()
+            deleted, _ = SearchEntry.objects.filter(page_id__in=[i for i in chunk if i not in keep]).delete()
+            if deleted:
+                listable_changed()
             _write_entries(docs)
             written += len(docs)
     return {"written": written, "deleted": len(ids) - written}
@@ -110,6 +121,7 @@ def rebuild_entries(chunk_size: int = BULK_CHUNK) -> dict:
     ids = listable_ids()
     with transaction.atomic():
         SearchEntry.objects.all().delete()
+        listable_changed()
         for start in range(0, len(ids), chunk_size):
             _write_entries(serialise_many(ids[start : start + chunk_size]))
     return {"documents": len(ids), "seconds": time.perf_counter() - started}

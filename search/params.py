@@ -59,8 +59,11 @@ def parse_search_params(data, options: FacetOptions, allow_page_size: bool = Tru
     if year_from and year_to and year_to < year_from:
         errors["year_to"] = "must not be before year_from."
     filters = {}
+    getlist = getattr(data, "getlist", None)
     for facet in FACETS:
-        values = [v.strip() for v in data.getlist(facet) if v and v.strip()] if hasattr(data, "getlist") else []
+        if getlist is None or facet not in data:
+            continue
+        values = [v.strip() for v in getlist(facet) if v and v.strip()]
         if not values:
             continue
         known = options.labels(facet)

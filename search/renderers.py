@@ -7,7 +7,7 @@ from django.utils.functional import Promise
 from rest_framework.renderers import JSONRenderer
 
 
-def _default(value):
+def json_default(value):
     if isinstance(value, Promise):  # lazy translations
         return str(value)
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
@@ -17,4 +17,4 @@ class ORJSONRenderer(JSONRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if data is None:
             return b""
-        return orjson.dumps(data, default=_default)
+        return orjson.dumps(data, default=json_default)

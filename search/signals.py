@@ -14,7 +14,8 @@ deleted, city republished: the affected case studies are re-read and
 Indexing never fails an editor's action: errors are logged, and
 `search_index --check --fix` is the net. Events that change the facet values
 (taxonomies, cities, view restrictions) also invalidate the cached facet
-options (see `backends.base.load_facet_options`).
+options (see `backends.base.load_facet_options`), and so do changes to sites
+and their root pages (the options keep the site root paths for result URLs).
 """
 
 import logging
@@ -22,7 +23,7 @@ import logging
 from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete
-from wagtail.models import PageViewRestriction
+from wagtail.models import PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from . import indexing
@@ -82,7 +83,8 @@ def _ids_for_page(page):
     if page.specific_class is CaseStudyPage:
         return [page.pk]
     page = Page.objects.filter(pk=page.pk).first()  # the path after a move
-    if page is not None and page.specific_class is CityPage:
+    if page is not None and (page.specific_class is CityPage or page.is_site_root()):
+        # New city values, or new site root paths (result card URLs).
         facet_values_changed()
     if page is not None and (page.specific_class is CityPage or page.numchild):
         return indexing.case_study_ids_under(page)
@@ -98,11 +100,17 @@ def on_publish_change(sender, instance, **kwargs):
 
 def on_case_study_deleted(sender, instance, **kwargs):
     # The database index row went with the page (on_delete=CASCADE).
+    indexing.listable_changed()
     if indexing.enabled():
         _send_after_commit({instance.pk})
 
 
 def on_city_deleted(sender, instance, **kwargs):
+    facet_values_changed()
+
+
+def on_site_change(sender, instance, **kwargs):
+    # Result card URLs are built from the site root paths kept with the options.
     facet_values_changed()
 
 
@@ -140,6 +148,8 @@ def connect():
     post_page_move.connect(on_publish_change, dispatch_uid="search_page_moved")
     post_delete.connect(on_case_study_deleted, sender=CaseStudyPage, dispatch_uid="search_page_deleted")
     post_delete.connect(on_city_deleted, sender=CityPage, dispatch_uid="search_city_deleted")
+    post_save.connect(on_site_change, sender=Site, dispatch_uid="search_site_saved")
+    post_delete.connect(on_site_change, sender=Site, dispatch_uid="search_site_deleted")
     post_save.connect(on_restriction_change, sender=PageViewRestriction, dispatch_uid="search_restriction_saved")
     post_delete.connect(on_restriction_change, sender=PageViewRestriction, dispatch_uid="search_restriction_deleted")
     for model in TAXONOMIES.values():

@@ -6,7 +6,6 @@ from django.http import Http404
 
 from .api import DEGRADED_NOTICE
 from .backends import FACETS, SORTS, SearchQuery, get_backend, load_facet_options
-from .backends.base import HitUrls
 from .params import SearchParamError, page_error, parse_search_params
 
 
@@ -61,7 +60,7 @@ def search_context(request) -> tuple[dict, int]:
     suggestion_url = None
     if result.suggestion:
         suggestion_url = _url([(k, v) for k, v in params if k != "q"] + [("q", result.suggestion)])
-    urls = HitUrls()
+    urls = options.urls
     hits = [
         {"hit": hit, "url": hit.get_url(urls), "highlights": result.highlights.get(hit.pk, {})}
         for hit in result.hits

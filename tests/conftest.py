@@ -10,11 +10,16 @@ pytest_plugins = ["tests.services"]
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Each test starts with an empty cache (the facet options are cached;
-    the database is rolled back between tests, the cache is not)."""
+    """Each test starts with an empty cache and no facet options kept in
+    the process (the database is rolled back between tests, caches are not)."""
     from django.core.cache import cache
 
+    from search.backends.base import invalidate_facet_options
+    from search.backends.elasticsearch import listable_ids_memo
+
     cache.clear()
+    invalidate_facet_options()
+    listable_ids_memo.invalidate()
     yield
 
 

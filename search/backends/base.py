@@ -16,15 +16,16 @@ A `SearchQuery` goes in, a `SearchResult` comes out. Both backends
 from __future__ import annotations
 
 import functools
+import html
 import math
 import re
 import threading
 import time
 import uuid
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple, TypedDict
 
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString
 
 DEFAULT_PAGE_SIZE = 12
 MAX_PAGE_SIZE = 50
@@ -103,12 +104,15 @@ class SearchQuery:
         return replace(self, page=page)
 
 
-@dataclass
-class FacetValue:
+class FacetValue(TypedDict):
+    """One value of a facet. A plain dict, so that the API sends it as it
+    is (a search lists dozens of them); templates read `value.label` all
+    the same."""
+
     value: str
     label: str
     count: int
-    selected: bool = False
+    selected: bool
 
 
 @dataclass
@@ -145,8 +149,8 @@ class TermList(list):
         return self
 
 
-@dataclass(frozen=True)
-class HitTerm:
+# The small parts of a hit are named tuples: a search builds several per hit.
+class HitTerm(NamedTuple):
     slug: str
     name: str
 
@@ -158,16 +162,18 @@ def _country_name(code: str, language: str) -> str:
     return str(countries.name(code) or code)
 
 
-def country_name(code: str) -> str:
-    """The country's name in the active language (cached: the lookup goes
-    through gettext)."""
-    from django.utils.translation import get_language
+def country_name(code: str, language: str | None = None) -> str:
+    """The country's name in the active language, or in `language` (the
+    caller's get_language(), read once for many names). Cached: the lookup
+    goes through gettext."""
+    if language is None:
+        from django.utils.translation import get_language
 
-    return _country_name(code, get_language() or "")
+        language = get_language() or ""
+    return _country_name(code, language)
 
 
-@dataclass(frozen=True)
-class HitCountry:
+class HitCountry(NamedTuple):
     code: str
 
     @property
@@ -178,8 +184,7 @@ class HitCountry:
         return self.code
 
 
-@dataclass(frozen=True)
-class HitCity:
+class HitCity(NamedTuple):
     slug: str
     title: str
     country_code: str
@@ -189,7 +194,7 @@ class HitCity:
         return HitCountry(self.country_code) if self.country_code else None
 
 
-@dataclass
+@dataclass(slots=True)
 class SearchHit:
     """One result, as the index stores it: everything a result card and the
     API show, without touching the page tables."""
@@ -215,7 +220,7 @@ class SearchHit:
             url_path=url_path or "",
             language=language or "",
             city=HitCity(city, city_name or city, country or "") if city else None,
-            challenges=TermList(HitTerm(s, n) for s, n in zip(challenges or (), challenge_names or (), strict=False)),
+            challenges=TermList(map(HitTerm, challenges, challenge_names)) if challenges else TermList(),
             start_year=start_year,
             end_year=end_year,
             status=status or "",
@@ -234,14 +239,15 @@ class SearchHit:
 class HitUrls:
     """Page URLs from stored url_paths, as `Page.get_url` gives them:
     relative on a single site, absolute with several. Reads Wagtail's cached
-    site root paths once (no query, and no per-request site lookup); make one
-    per response."""
+    site root paths once (no query, and no per-request site lookup); the
+    search code uses the one its `FacetOptions` keeps."""
 
     def __init__(self):
         from django.conf import settings
-        from django.urls import reverse
+        from django.urls import get_script_prefix, reverse
         from wagtail.models import Site
 
+        self.script_prefix = get_script_prefix()
         self.roots = Site.get_site_root_paths()
         self.single_site = len({root.site_id for root in self.roots}) == 1
         self.append_slash = getattr(settings, "WAGTAIL_APPEND_SLASH", True)
@@ -307,11 +313,27 @@ def year_bucket_bounds(value: str) -> tuple[int, int]:
     return int(start), int(end)
 
 
-@dataclass
 class FacetOptions:
-    """Every value each facet may take, in display order: value -> label."""
+    """Every value each facet may take, in display order: value -> label.
 
-    values: dict[str, dict[str, str]]
+    Built once per version of the values (see `load_facet_options`) and
+    shared by every search until then, so what each search needs from the
+    values (lookup tables, an engine's aggregations, page URLs) is worked
+    out here once, not per request."""
+
+    def __init__(self, values: dict[str, dict[str, str]]):
+        self.values = values
+        # facet -> {value and its lowercase form (Elasticsearch's normaliser
+        # lowercases keyword values): (display position, value, label)}
+        self._lookup: dict[str, dict[str, tuple[int, str, str]]] = {}
+        for facet, labels in values.items():
+            table = {}
+            for position, (value, label) in enumerate(labels.items()):
+                entry = (position, value, label)
+                table.setdefault(value.lower(), entry)
+                table[value] = entry
+            self._lookup[facet] = table
+        self._urls: HitUrls | None = None
 
     def labels(self, facet: str) -> dict[str, str]:
         return self.values.get(facet, {})
@@ -321,58 +343,99 @@ class FacetOptions:
 
     def build(self, facet: str, counts: dict[str, int], selected: tuple[str, ...]) -> list[FacetValue]:
         """The facet's values in display order: those with results, and
-        selected ones even at 0."""
-        out = []
-        for value, label in self.labels(facet).items():
-            count = counts.get(value)
-            if count is None:  # Elasticsearch's normaliser lowercases keyword values
-                count = counts.get(value.lower(), 0)
-            is_selected = value in selected
-            if count or is_selected:
-                out.append(FacetValue(value, label, count, is_selected))
-        return out
+        selected ones even at 0. Values the taxonomy does not know (a
+        document not yet re-indexed after a rename) are left out."""
+        lookup = self._lookup.get(facet, {})
+        picked: dict[int, tuple[str, str, int]] = {}
+        for key, count in counts.items():
+            if count and (entry := lookup.get(key)) is not None:
+                picked.setdefault(entry[0], (entry[1], entry[2], count))
+        for value in selected:
+            if (entry := lookup.get(value)) is not None and entry[0] not in picked:
+                picked[entry[0]] = (entry[1], entry[2], 0)
+        chosen = set(selected)
+        return [
+            {"value": value, "label": label, "count": count, "selected": value in chosen}
+            for value, label, count in map(picked.__getitem__, sorted(picked))
+        ]
+
+    @property
+    def urls(self) -> HitUrls:
+        """Page URLs for result cards: Wagtail's site root paths, read once
+        per version of the options (changes to sites and to their root
+        pages invalidate the options, see search.signals)."""
+        from django.urls import get_script_prefix
+
+        urls = self._urls
+        if urls is None or urls.script_prefix != get_script_prefix():
+            urls = self._urls = HitUrls()
+        return urls
 
 
-# --- Cached: the values change only when a moderator edits a taxonomy, or a
-# city is published, unpublished, moved, deleted or made private. Each
-# process keeps the options it last read, tagged with a version kept in the
-# shared cache (Redis in production); `invalidate_facet_options()` (called by
-# those events, see search.signals) changes the version, so every process
-# reloads on its next search. FACET_OPTIONS_TTL bounds how long a missed
-# event could leave a process behind.
-
-FACET_OPTIONS_TTL = 300
-_VERSION_KEY = "search:facet-options:version"
-_memo = threading.local()
+# --- Values every search reads, kept in each process between changes ---
 
 
-def _options_version() -> str:
-    from django.core.cache import cache
+class SharedVersionMemo:
+    """A value each thread keeps until it changes anywhere.
 
-    version = cache.get(_VERSION_KEY)
-    if version is None:  # never set, or evicted: start a new version
-        cache.add(_VERSION_KEY, uuid.uuid4().hex, None)
-        version = cache.get(_VERSION_KEY) or "none"
-    return version
+    The version lives in the shared cache (Redis in production);
+    `invalidate()` (called by the events that change the value, see
+    search.signals) sets a new one, and this process drops its copy at once.
+    Other processes look at the version at most every `recheck` seconds (a
+    cache round trip), so they follow within that time; `ttl` bounds how
+    long a missed event could leave a process behind."""
 
+    def __init__(self, key: str, load, ttl: float = 300, recheck: float = 1.0):
+        self.key = key
+        self.load = load
+        self.ttl = ttl
+        self.recheck = recheck
+        self.generation = 0  # bumped by invalidate() in this process
+        self._local = threading.local()
 
-def invalidate_facet_options():
-    from django.core.cache import cache
+    def _version(self) -> str:
+        from django.core.cache import cache
 
-    cache.set(_VERSION_KEY, uuid.uuid4().hex, None)
+        version = cache.get(self.key)
+        if version is None:  # never set, or evicted: start a new version
+            cache.add(self.key, uuid.uuid4().hex, None)
+            version = cache.get(self.key) or "none"
+        return version
+
+    def invalidate(self):
+        from django.core.cache import cache
+
+        self.generation += 1
+        cache.set(self.key, uuid.uuid4().hex, None)
+
+    def get(self):
+        memo = getattr(self._local, "memo", None)
+        now = time.monotonic()
+        if memo is not None and memo[1] == self.generation and now - memo[2] < self.ttl:
+            if now - memo[3] < self.recheck:
+                return memo[4]
+            version = self._version()
+            if version == memo[0]:
+                memo[3] = now
+                return memo[4]
+        else:
+            version = self._version()
+        value = self.load()
+        # [version, generation, loaded at, checked at, value]
+        self._local.memo = [version, self.generation, now, now, value]
+        return value
 
 
 def load_facet_options() -> FacetOptions:
-    """The facet values (cached; one cache read a search when nothing has
-    changed)."""
-    version = _options_version()
-    memo = getattr(_memo, "value", None)
-    now = time.monotonic()
-    if memo and memo[0] == version and now - memo[1] < FACET_OPTIONS_TTL:
-        return memo[2]
-    options = read_facet_options()
-    _memo.value = (version, now, options)
-    return options
+    """The facet values. They change only when a moderator edits a taxonomy,
+    or a city or site is published, unpublished, moved, deleted or made
+    private: kept between those events (usually no query and no cache round
+    trip; see `SharedVersionMemo`)."""
+    return facet_options_memo.get()
+
+
+def invalidate_facet_options():
+    facet_options_memo.invalidate()
 
 
 def read_facet_options() -> FacetOptions:
@@ -406,8 +469,10 @@ def read_facet_options() -> FacetOptions:
 
 
 def marked_to_html(fragment: str) -> str:
-    """Escape an engine fragment, then turn the markers into <mark>."""
-    return mark_safe(escape(fragment).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))
+    """Escape an engine fragment, then turn the markers into <mark>.
+    (What django.utils.html.escape does, without its lazy-string wrapper:
+    this runs for every highlighted fragment of every search.)"""
+    return SafeString(html.escape(fragment).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))
 
 
 def highlight_text(text: str, words: list[str], fragment_size: int = 160, whole: bool = False) -> str | None:
@@ -430,3 +495,6 @@ def highlight_text(text: str, words: list[str], fragment_size: int = 160, whole:
             "…" if begin + fragment_size < len(text) else ""
         )
     return marked_to_html(pattern.sub(lambda m: MARK_START + m.group(0) + MARK_END, text))
+
+
+facet_options_memo = SharedVersionMemo("search:facet-options:version", read_facet_options)

@@ -10,17 +10,21 @@ nothing relies on `min_doc_count: 0`; a terms aggregation reporting
 
 from __future__ import annotations
 
+import copy
+import functools
 import logging
 
 from django.conf import settings
 from elastic_transport import TransportError
 from elasticsearch import ApiError, Elasticsearch
 from elasticsearch.dsl import A, Q, Search
+from elasticsearch.serializer import OrjsonSerializer
 
 from ..documents import FACET_FIELDS, HIGHLIGHT_FIELDS, PLAIN_FIELDS, TEXT_FIELDS
 from .base import (
     MARK_END,
     MARK_START,
+    YEAR_BUCKET,
     BaseSearchBackend,
     FacetOptions,
     FacetTruncatedError,
@@ -28,12 +32,16 @@ from .base import (
     SearchHit,
     SearchQuery,
     SearchResult,
+    SharedVersionMemo,
     load_facet_options,
     marked_to_html,
+    year_bucket,
     year_bucket_bounds,
 )
 
 logger = logging.getLogger(__name__)
+
+ALL_FACETS = (*FACET_FIELDS, "start_year")
 
 _clients: dict[tuple, Elasticsearch] = {}
 
@@ -43,8 +51,26 @@ def get_client(url: str | None = None, timeout: float | None = None) -> Elastics
     timeout = timeout or getattr(settings, "ELASTICSEARCH_TIMEOUT", 3)
     key = (url, timeout)
     if key not in _clients:
-        _clients[key] = Elasticsearch(url, request_timeout=timeout, max_retries=0, retry_on_timeout=False)
+        # orjson (a dependency already) for request bodies and responses.
+        _clients[key] = Elasticsearch(
+            url, request_timeout=timeout, max_retries=0, retry_on_timeout=False, serializer=OrjsonSerializer()
+        )
     return _clients[key]
+
+
+# Only the parts of a search response that are read (the rest, such as each
+# hit's index name, score and sort values, is never sent): less to transfer
+# and to parse on every search.
+SEARCH_FILTER_PATH = ",".join([
+    "hits.total.value",
+    "hits.hits._id",
+    "hits.hits._source",
+    "hits.hits.highlight",
+    "aggregations.*.values.buckets.key",
+    "aggregations.*.values.buckets.doc_count",
+    "aggregations.*.values.sum_other_doc_count",
+    "suggest.did_you_mean.options.text",
+])
 
 
 SORT_CLAUSES = {
@@ -55,35 +81,42 @@ SORT_CLAUSES = {
 }
 
 
-def facet_filter(facet: str, values: tuple[str, ...]):
+@functools.lru_cache(maxsize=4096)
+def _facet_filter(facet: str, values: tuple[str, ...]) -> dict:
+    """The filter for the selected values of one facet (OR-ed). Built with
+    elasticsearch-dsl once per distinct selection and kept: the same few
+    selections come back all the time, and request bodies only read it."""
     if facet == "start_year":
         ranges = []
         for value in values:
             lo, hi = year_bucket_bounds(value)
             ranges.append(Q("range", start_year={"gte": lo, "lte": hi}))
-        return Q("bool", should=ranges, minimum_should_match=1)
-    return Q("terms", **{facet: list(values)})
+        return Q("bool", should=ranges, minimum_should_match=1).to_dict()
+    return Q("terms", **{facet: list(values)}).to_dict()
 
 
-def text_query(query: SearchQuery):
+@functools.lru_cache(maxsize=4096)
+def _word_clause(word: str) -> dict:
+    return Q(
+        "bool",
+        should=[
+            Q("multi_match", query=word, fields=TEXT_FIELDS, fuzziness="AUTO", zero_terms_query="all"),
+            Q("multi_match", query=word, fields=PLAIN_FIELDS, fuzziness="AUTO"),
+        ],
+        minimum_should_match=1,
+    ).to_dict()
+
+
+def text_query(words: list[str]) -> dict:
     """Every word must match some field (AND across words, like the database
-    backend), each with typo tolerance."""
-    clauses = [
-        Q(
-            "bool",
-            should=[
-                Q("multi_match", query=word, fields=TEXT_FIELDS, fuzziness="AUTO", zero_terms_query="all"),
-                Q("multi_match", query=word, fields=PLAIN_FIELDS, fuzziness="AUTO"),
-            ],
-            minimum_should_match=1,
-        )
-        for word in query.words
-    ]
-    if len(query.words) > 1:
-        # Reward the words appearing together.
-        should = [Q("multi_match", query=" ".join(query.words), fields=TEXT_FIELDS, type="phrase", slop=2)]
-        return Q("bool", must=clauses, should=should)
-    return Q("bool", must=clauses)
+    backend), each with typo tolerance; multi-word queries reward the words
+    appearing together. Each word's clause is built with elasticsearch-dsl
+    once and kept (see `_facet_filter`)."""
+    clauses = [_word_clause(word) for word in words]
+    if len(words) > 1:
+        phrase = Q("multi_match", query=" ".join(words), fields=TEXT_FIELDS, type="phrase", slop=2)
+        return {"bool": {"must": clauses, "should": [phrase.to_dict()]}}
+    return {"bool": {"must": clauses}}
 
 
 # What a result card needs, read from _source (no page query).
@@ -112,13 +145,12 @@ def _facet_buckets(options: FacetOptions) -> dict[str, dict]:
     cached = getattr(options, "_es_buckets", None)
     if cached is None:
         cached = {}
-        for facet in [*FACET_FIELDS, "start_year"]:
+        for facet in ALL_FACETS:
             if facet == "start_year":
-                ranges = []
-                for value in options.labels("start_year"):
-                    lo, hi = year_bucket_bounds(value)
-                    ranges.append({"key": value, "from": lo, "to": hi + 1})
-                inner = A("range", field="start_year", ranges=ranges or [{"key": "none", "to": 0}])
+                # The 5-year ranges that have documents (histogram keys are
+                # the ranges' first years); a range aggregation would list
+                # all 40 ranges of 1900-2100 on every search.
+                inner = A("histogram", field="start_year", interval=YEAR_BUCKET, min_doc_count=1)
             else:
                 # Big enough for every value the taxonomy has, and then some.
                 inner = A("terms", field=facet, size=max(10, options.size(facet) * 2 + 10))
@@ -129,17 +161,21 @@ def _facet_buckets(options: FacetOptions) -> dict[str, dict]:
 
 def search_body(query: SearchQuery, options: FacetOptions) -> dict:
     """The request body: queries and aggregations built with
-    elasticsearch-dsl, assembled into one dict (no Search object is cloned
-    a dozen times on the way: this runs on every search)."""
-    main = [text_query(query)] if query.words else [Q("match_all")]
+    elasticsearch-dsl, assembled into one dict. The pieces that repeat
+    (each word's clause, each facet selection's filter, the buckets) are
+    built once and shared: the body is only serialised, never changed, and
+    this runs on every search."""
+    words = query.words
+    main = {"bool": {"must": [text_query(words) if words else {"match_all": {}}]}}
     year_range = {}
     if query.year_from is not None:
         year_range["gte"] = query.year_from
     if query.year_to is not None:
         year_range["lte"] = query.year_to
-    filters = [Q("range", start_year=year_range)] if year_range else []
-    body = {"query": Q("bool", must=main, filter=filters).to_dict()}
-    selected = {facet: facet_filter(facet, values).to_dict() for facet, values in sorted(query.filters.items())}
+    if year_range:
+        main["bool"]["filter"] = [{"range": {"start_year": year_range}}]
+    body = {"query": main}
+    selected = {facet: _facet_filter(facet, values) for facet, values in sorted(query.filters.items())}
     if selected:
         body["post_filter"] = {"bool": {"filter": list(selected.values())}}
     aggs = {}
@@ -149,7 +185,7 @@ def search_body(query: SearchQuery, options: FacetOptions) -> dict:
         aggs[facet] = {"filter": {"bool": {"filter": others}} if others else {"match_all": {}},
                        "aggs": {"values": inner}}
     body["aggs"] = aggs
-    if query.words:
+    if words:
         body["highlight"] = HIGHLIGHT
         body["suggest"] = {"did_you_mean": {"text": query.text, "phrase": {
             "field": "spell", "size": 1, "gram_size": 1,
@@ -163,8 +199,9 @@ def search_body(query: SearchQuery, options: FacetOptions) -> dict:
 
 
 def build_search(query: SearchQuery, options: FacetOptions, index: str, client=None) -> Search:
-    """The same request as an elasticsearch-dsl Search (for inspection)."""
-    return Search(using=client, index=index).update_from_dict(search_body(query, options))
+    """The same request as an elasticsearch-dsl Search (for inspection; a
+    copy of the body, whose shared pieces must not change)."""
+    return Search(using=client, index=index).update_from_dict(copy.deepcopy(search_body(query, options)))
 
 
 def hydrate(ids: list[int]) -> list:
@@ -175,39 +212,113 @@ def hydrate(ids: list[int]) -> list:
     return [pages[i] for i in ids if i in pages]
 
 
-def listable_now(ids: list[int]) -> set[int]:
-    """The ids among `ids` that the database index holds: it is written in
-    the same transaction as each publish, unpublish or privacy change, so a
-    document that Elasticsearch has not caught up with yet (or failed to
-    delete) is never shown. One query on the primary key."""
+def read_listable_ids() -> set[int]:
+    from search.models import SearchEntry
+
+    return set(SearchEntry.objects.values_list("page_id", flat=True))
+
+
+# The pages the database index holds, kept in each process until a page
+# leaves it (see `search.indexing.listable_changed`).
+listable_ids_memo = SharedVersionMemo("search:listable:version", read_listable_ids)
+
+
+def _listable_in_database(ids: list[int]) -> set[int]:
+    """One primary-key query, through the database driver's own cursor
+    (Django's cursor wrapper cost twice the query itself here), so Django's
+    query logging does not see it."""
     from django.db import connection
 
     from search.models import SearchEntry
 
+    mark = "?" if connection.vendor == "sqlite" else "%s"
+    sql = f"SELECT page_id FROM {SearchEntry._meta.db_table} WHERE page_id IN ({', '.join([mark] * len(ids))})"
+    connection.ensure_connection()
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql, ids)
+        return {row[0] for row in cursor.fetchall()}
+    finally:
+        cursor.close()
+
+
+def listable_now(ids: list[int]) -> set[int]:
+    """The ids among `ids` that the database index holds. The index is
+    written in the same transaction as each publish, unpublish or privacy
+    change, so a document that Elasticsearch has not caught up with yet (or
+    failed to delete) is not shown: at once in the process that made the
+    change, within a second in the others (`SharedVersionMemo`).
+
+    Usually no query: the ids are looked up in the set this process keeps.
+    Ids it does not know (published since it read the set, or stale
+    documents) are looked up in the database, and the ones found kept.
+    A query after every search cost more than the rest of our work on the
+    response: it is the first thing to run when the engine answers."""
     if not ids:
         return set()
-    marks = ", ".join(["%s"] * len(ids))
-    with connection.cursor() as cursor:  # the ORM would cost more than the query
-        cursor.execute(f"SELECT page_id FROM {SearchEntry._meta.db_table} WHERE page_id IN ({marks})", ids)
-        return {row[0] for row in cursor.fetchall()}
+    known = listable_ids_memo.get()
+    allowed = {i for i in ids if i in known}
+    if len(allowed) < len(ids):
+        found = _listable_in_database([i for i in ids if i not in known])
+        known.update(found)  # this thread's own copy
+        allowed |= found
+    return allowed
 
 
 def _hit(doc_id: str, source: dict) -> SearchHit:
+    get = source.get
     return SearchHit.build(
         doc_id,
-        title=source.get("title", ""),
-        summary=source.get("summary", ""),
-        url_path=source.get("url_path", ""),
-        language=source.get("language", ""),
-        city=source.get("city"),
-        city_name=source.get("city_name"),
-        country=source.get("country"),
-        challenges=source.get("challenge") or [],
-        challenge_names=source.get("challenge_names") or [],
-        start_year=source.get("start_year"),
-        end_year=source.get("end_year"),
-        status=source.get("status", ""),
+        title=get("title", ""),
+        summary=get("summary", ""),
+        url_path=get("url_path", ""),
+        language=get("language", ""),
+        city=get("city"),
+        city_name=get("city_name"),
+        country=get("country"),
+        challenges=get("challenge"),
+        challenge_names=get("challenge_names") or (),
+        start_year=get("start_year"),
+        end_year=get("end_year"),
+        status=get("status", ""),
     )
+
+
+def _highlights(hl: dict) -> dict[str, list[str]]:
+    entry = {}
+    for name in HIGHLIGHT_FIELDS:
+        # Stemmed matches first; typo matches come from the plain field.
+        fragments = hl.get(name) or hl.get(f"{name}.plain")
+        if fragments:
+            entry[name] = [marked_to_html(f) for f in fragments]
+    return entry
+
+
+def _suggestion(response: dict, text: str) -> str | None:
+    for entry in (response.get("suggest") or {}).get("did_you_mean", ()):
+        for option in entry.get("options", ()):
+            suggestion = option["text"]
+            if suggestion and suggestion.lower() != text.lower():
+                return suggestion
+    return None
+
+
+def _facets(aggs: dict, query: SearchQuery, options: FacetOptions) -> dict:
+    facets = {}
+    empty = {}
+    for facet in ALL_FACETS:
+        # filter_path leaves out what is empty.
+        values = (aggs.get(facet) or empty).get("values") or empty
+        if values.get("sum_other_doc_count", 0) > 0:
+            logger.error("Facet %s truncated: %s documents in other buckets", facet, values["sum_other_doc_count"])
+            raise FacetTruncatedError(f"facet {facet} was truncated")
+        buckets = values.get("buckets", ())
+        if facet == "start_year":  # histogram: the first year of each range
+            counts = {year_bucket(int(b["key"])): b["doc_count"] for b in buckets}
+        else:  # keyword terms
+            counts = {b["key"]: b["doc_count"] for b in buckets}
+        facets[facet] = options.build(facet, counts, query.filters.get(facet, ()))
+    return facets
 
 
 class ElasticsearchBackend(BaseSearchBackend):
@@ -227,7 +338,7 @@ class ElasticsearchBackend(BaseSearchBackend):
     def _search_raw(self, body: dict) -> dict:
         """The request body sent with the bare client; the plain JSON back."""
         try:
-            return self.client.search(index=self.index, body=body).body
+            return self.client.search(index=self.index, body=body, filter_path=SEARCH_FILTER_PATH).body
         except (ApiError, TransportError) as exc:
             raise SearchBackendError(f"Elasticsearch failed: {exc}") from exc
 
@@ -235,7 +346,7 @@ class ElasticsearchBackend(BaseSearchBackend):
         options = options or load_facet_options()
         body = search_body(query, options)
         response = self._search_raw(body)
-        raw_hits = response["hits"]["hits"]
+        raw_hits = response["hits"].get("hits", ())  # filter_path drops an empty list
         allowed = listable_now([int(h["_id"]) for h in raw_hits])
         stale = [int(h["_id"]) for h in raw_hits if int(h["_id"]) not in allowed]
         if stale:
@@ -245,48 +356,19 @@ class ElasticsearchBackend(BaseSearchBackend):
             reindex_elasticsearch(stale)
         hits, highlights = [], {}
         for raw in raw_hits:
-            pk = int(raw["_id"])
-            if pk not in allowed:
+            hit = _hit(raw["_id"], raw.get("_source") or {})
+            if hit.pk not in allowed:
                 continue
-            hits.append(_hit(raw["_id"], raw.get("_source") or {}))
-            hl = raw.get("highlight")
-            if hl:
-                entry = {}
-                for name in HIGHLIGHT_FIELDS:
-                    # Stemmed matches first; typo matches come from the plain field.
-                    fragments = hl.get(name) or hl.get(f"{name}.plain")
-                    if fragments:
-                        entry[name] = [marked_to_html(f) for f in fragments]
-                highlights[pk] = entry
-        facets = {}
-        aggs = response["aggregations"]
-        for facet in [*FACET_FIELDS, "start_year"]:
-            values = aggs[facet]["values"]
-            if values.get("sum_other_doc_count", 0) > 0:
-                logger.error("Facet %s truncated: %s documents in other buckets", facet, values["sum_other_doc_count"])
-                raise FacetTruncatedError(f"facet {facet} was truncated")
-            buckets = values["buckets"]
-            if isinstance(buckets, dict):  # keyed ranges
-                counts = {key: b["doc_count"] for key, b in buckets.items()}
-            else:
-                counts = {str(b["key"]): b["doc_count"] for b in buckets}
-            facets[facet] = options.build(facet, counts, query.filters.get(facet, ()))
-        suggestion = None
-        for entry in (response.get("suggest") or {}).get("did_you_mean", []):
-            for option in entry.get("options", []):
-                text = option["text"]
-                if text and text.lower() != query.text.lower():
-                    suggestion = text
-                    break
-            if suggestion:
-                break
+            hits.append(hit)
+            if hl := raw.get("highlight"):
+                highlights[hit.pk] = _highlights(hl)
         return SearchResult(
             query=query,
             hits=hits,
             total=response["hits"]["total"]["value"] - len(stale),
-            facets=facets,
+            facets=_facets(response.get("aggregations", {}), query, options),
             highlights=highlights,
-            suggestion=suggestion,
+            suggestion=_suggestion(response, query.text) if query.text else None,
             backend=self.name,
         )
 

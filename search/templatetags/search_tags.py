@@ -21,4 +21,4 @@ def related_practices(page, limit=4):
 
 @register.simple_tag
 def facet_checked(value):
-    return "checked" if value.selected else ""
+    return "checked" if value["selected"] else ""

@@ -90,6 +90,34 @@ def test_openapi_schema(db, client):
     assert "/api/practices/suggest/" in schema["paths"]
 
 
+def test_api_answers_what_the_schema_describes(engine, indexed, client):
+    schemas = client.get("/api/schema/", {"format": "json"}).json()["components"]["schemas"]
+
+    def fields(name):
+        return set(schemas[name]["properties"])
+
+    data = client.get(API, {"q": "procurement", "country": "NL"}).json()
+    assert set(data) == fields("SearchResponse")
+    assert set(data["page"]) == fields("PageInfo")
+    hit = data["results"][0]
+    assert set(hit) == fields("Hit")
+    assert set(hit["city"]) == fields("City")
+    assert set(hit["challenges"][0]) == fields("Term")
+    assert set(hit["highlights"]) <= fields("Highlight")
+    facet = data["facets"]["country"]
+    assert set(facet) == fields("Facet")
+    assert set(facet["values"][0]) == fields("FacetValue")
+    errors = client.get(API, {"page": "0"}).json()
+    assert set(errors) == fields("SearchError")
+
+
+def test_api_reads_only(db, client):
+    response = client.post(API, {"q": "procurement"})
+    assert response.status_code == 405
+    assert "not allowed" in response.json()["detail"]
+    assert client.head(API).status_code == 200
+
+
 # --- The page ---
 
 

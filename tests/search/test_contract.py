@@ -20,11 +20,11 @@ def titles(result):
 
 
 def counts(result, facet):
-    return {v.value: v.count for v in result.facets[facet]}
+    return {v["value"]: v["count"] for v in result.facets[facet]}
 
 
 def selected(result, facet):
-    return {v.value for v in result.facets[facet] if v.selected}
+    return {v["value"] for v in result.facets[facet] if v["selected"]}
 
 
 PUBLIC = 9
@@ -94,13 +94,13 @@ def test_single_select_facet_counts(engine, indexed):
 
 def test_facet_values_in_taxonomy_order_with_labels(engine, indexed):
     result = engine.search(SearchQuery())
-    assert [(v.value, v.label) for v in result.facets["challenge"]] == [
+    assert [(v["value"], v["label"]) for v in result.facets["challenge"]] == [
         ("youth-unemployment", "Youth unemployment"),
         ("childcare", "Childcare"),
         ("energy-poverty", "Energy poverty"),
         ("housing", "Housing"),
     ]
-    assert [v.label for v in result.facets["country"]] == ["Canada", "Ireland", "Italy", "Netherlands"]
+    assert [v["label"] for v in result.facets["country"]] == ["Canada", "Ireland", "Italy", "Netherlands"]
 
 
 def test_multi_select_ors_within_a_facet_and_ands_across(engine, indexed):
@@ -118,8 +118,8 @@ def test_multi_select_ors_within_a_facet_and_ands_across(engine, indexed):
 def test_selected_value_with_no_results_still_shows_with_zero(engine, indexed):
     result = engine.search(SearchQuery(filters={"challenge": ["food-waste"]}))
     assert result.total == 0
-    food = [v for v in result.facets["challenge"] if v.value == "food-waste"]
-    assert food and food[0].count == 0 and food[0].selected
+    food = [v for v in result.facets["challenge"] if v["value"] == "food-waste"]
+    assert food and food[0]["count"] == 0 and food[0]["selected"]
     # Unselected values without results are not listed.
     result = engine.search(SearchQuery())
     assert "food-waste" not in counts(result, "challenge")
@@ -215,7 +215,7 @@ def test_taxonomy_rename_updates_labels_and_filters(engine, indexed, mutating, d
         challenge.save()
     result = engine.search(SearchQuery(filters={"challenge": ["energy-poverty"]}))
     assert titles(result) == ["Community energy for social housing"]
-    assert [v.label for v in result.facets["challenge"] if v.value == "energy-poverty"] == ["Energy justice"]
+    assert [v["label"] for v in result.facets["challenge"] if v["value"] == "energy-poverty"] == ["Energy justice"]
 
 
 def test_accents_are_folded(engine, indexed):

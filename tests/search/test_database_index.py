@@ -164,3 +164,30 @@ def test_facet_options_are_cached_until_a_taxonomy_or_city_changes(site_tree, dj
     site_tree["turin"].title = "Torino"
     site_tree["turin"].save_revision().publish()
     assert load_facet_options().labels("city")["turin"] == "Torino"
+
+
+def test_facet_options_follow_another_process_within_the_recheck_interval(site_tree, monkeypatch):
+    from django.core.cache import cache
+
+    from search.backends import base
+
+    first = load_facet_options()
+    # Another process renamed a taxonomy: it changed the shared version.
+    cache.set(base.facet_options_memo.key, "changed-elsewhere", None)
+    assert load_facet_options() is first  # not looked at again within the interval
+    monkeypatch.setattr(base.facet_options_memo, "recheck", 0)
+    assert load_facet_options() is not first
+
+
+def test_result_urls_follow_a_change_of_site(draft, client):
+    from wagtail.models import Site
+
+    draft.save_revision().publish()
+    params = {"q": "tool library"}
+    path = client.get("/api/practices/", params).json()["results"][0]["url"]
+    assert path == draft.url and path.startswith("/")  # one site: relative, like Page.url
+    Site.objects.create(hostname="dublin.example", port=80, root_page=draft.get_parent())
+    # Two sites now: absolute URLs on the most specific site, at once (the
+    # kept site root paths were dropped), as Wagtail gives them.
+    url = client.get("/api/practices/", params).json()["results"][0]["url"]
+    assert url == "http://dublin.example/tool-library-for-tenants/" == Page.objects.get(pk=draft.pk).full_url

@@ -142,6 +142,30 @@ def test_stale_document_is_never_shown(indexed, mutating, es_engine, settings):
     assert not client.exists(index=settings.ELASTICSEARCH_INDEX, id=str(draft.pk))
 
 
+def test_a_withdrawal_in_another_process_is_followed_within_the_recheck_interval(
+    indexed, mutating, es_engine, settings, monkeypatch
+):
+    """Each process keeps the set of listable pages; another process's
+    unpublish changes the shared version, and this one drops the page once
+    it looks again (within a second), even if Elasticsearch still has it."""
+    from django.core.cache import cache
+
+    from search.backends import elasticsearch as es_backend
+    from search.models import SearchEntry
+
+    page = indexed.pages["energy"]
+    query = SearchQuery(text="energy", page_size=50)
+    assert page.pk in [h.pk for h in es_engine.search(query).hits]
+    # The other process's unpublish: the row left the database index, the
+    # shared version changed; Elasticsearch has not caught up yet.
+    SearchEntry.objects.filter(page_id=page.pk).delete()
+    cache.set(es_backend.listable_ids_memo.key, "changed-elsewhere", None)
+    monkeypatch.setattr(es_backend.listable_ids_memo, "recheck", 0)  # a second later
+    result = es_engine.search(query)
+    assert page.pk not in [h.pk for h in result.hits]
+    assert result.total == len(result.hits)
+
+
 def test_nothing_is_queued_without_elasticsearch(db, settings, monkeypatch):
     settings.ELASTICSEARCH_URL = ""
     sent = []

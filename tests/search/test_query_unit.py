@@ -29,11 +29,9 @@ def test_multi_select_body():
         "aggs": {"values": {"terms": {"field": "challenge", "size": 14}}},
     }
     assert body["aggs"]["country"]["filter"] == {"bool": {"filter": [{"terms": {"challenge": ["youth", "care"]}}]}}
+    # Start years: the 5-year ranges that have documents, not every range.
     assert body["aggs"]["start_year"]["aggs"]["values"] == {
-        "range": {
-            "field": "start_year",
-            "ranges": [{"key": "2015-2019", "from": 2015, "to": 2020}, {"key": "2020-2024", "from": 2020, "to": 2025}],
-        }
+        "histogram": {"field": "start_year", "interval": 5, "min_doc_count": 1}
     }
     assert body["sort"] == [{"published": {"order": "desc", "missing": "_last"}}, {"page_id": "desc"}]
     assert body["from"] == 5 and body["size"] == 5

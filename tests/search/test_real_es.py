@@ -45,4 +45,4 @@ def test_empty_buckets_are_not_relied_upon(engine, indexed):
     # Real ES honours min_doc_count: 0; our facets never ask for it, so the
     # answer is the same: only values with results, plus selected ones.
     result = engine.search(SearchQuery(filters={"challenge": ["food-waste"]}))
-    assert [(v.value, v.count) for v in result.facets["challenge"] if v.value == "food-waste"] == [("food-waste", 0)]
+    assert [(v["value"], v["count"]) for v in result.facets["challenge"] if v["value"] == "food-waste"] == [("food-waste", 0)]
