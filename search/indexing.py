@@ -21,7 +21,9 @@ Both are written from the same serialiser (`documents.serialise_many`).
 from __future__ import annotations
 
 import logging
+import math
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -175,6 +177,31 @@ def concrete_indexes(client, alias: str) -> list[str]:
         return []
 
 
+def _send(client, actions) -> int:
+    ok, _errors = helpers.bulk(client, actions, chunk_size=max(1, len(actions)), raise_on_error=True)
+    return ok
+
+
+def _load(client, index: str, ids: list[int], chunk_size: int) -> int:
+    """Bulk-load the documents of `ids`, serialising each chunk (database
+    reads, in this thread) while the previous one is sent (another thread:
+    the client is thread-safe, the database connection is not shared), so
+    the engine and the database work at the same time. Small catalogues are
+    cut into at least four chunks so that there is something to overlap."""
+    chunk_size = max(50, min(chunk_size, math.ceil(len(ids) / 4)))
+    count = 0
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="search-bulk") as sender:
+        pending = None
+        for start in range(0, len(ids), chunk_size):
+            actions = list(_actions(index, ids[start : start + chunk_size], chunk=chunk_size))
+            if pending is not None:
+                count += pending.result()
+            pending = sender.submit(_send, client, actions)
+        if pending is not None:
+            count += pending.result()
+    return count
+
+
 def rebuild(client=None, chunk_size: int = BULK_CHUNK, stdout=None) -> dict:
     """Zero-downtime rebuild: new index, bulk load, atomic alias swap, then
     the old indexes are deleted."""
@@ -183,10 +210,7 @@ def rebuild(client=None, chunk_size: int = BULK_CHUNK, stdout=None) -> dict:
     new = f"{alias}-{time.strftime('%Y%m%d%H%M%S')}-{time.time_ns() % 1_000_000:06d}"
     create_index(client, new)
     started = time.perf_counter()
-    count = 0
-    actions = _actions(new, listable_ids(), chunk=chunk_size)
-    for ok, _item in helpers.streaming_bulk(client, actions, chunk_size=chunk_size, raise_on_error=True):
-        count += ok
+    count = _load(client, new, listable_ids(), chunk_size)
     client.indices.refresh(index=new)
     elapsed = time.perf_counter() - started
     old = concrete_indexes(client, alias)

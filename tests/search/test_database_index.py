@@ -191,3 +191,18 @@ def test_result_urls_follow_a_change_of_site(draft, client):
     # kept site root paths were dropped), as Wagtail gives them.
     url = client.get("/api/practices/", params).json()["results"][0]["url"]
     assert url == "http://dublin.example/tool-library-for-tenants/" == Page.objects.get(pk=draft.pk).full_url
+
+
+def test_serialise_many_returns_the_listable_pages_asked_for_and_no_other(site_tree):
+    from search.documents import serialise_many
+
+    pages = [CaseStudyPageFactory(parent=site_tree["dublin"], title=f"Practice {i}") for i in range(6)]
+    draft = CaseStudyPageFactory(parent=site_tree["dublin"], title="Draft", live=False)
+    ids = [p.pk for p in pages]
+    # Every other page: close together (read as one id range), with pages
+    # in between that were not asked for.
+    assert [d["page_id"] for d in serialise_many(ids[::2])] == ids[::2]
+    # Far apart (an IN list), and a draft that is never a document.
+    spread = [ids[0], ids[-1] + 10_000, ids[-1]]
+    assert [d["page_id"] for d in serialise_many([*spread, draft.pk])] == [ids[0], ids[-1]]
+    assert serialise_many([]) == []
