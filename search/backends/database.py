@@ -181,12 +181,30 @@ def _from_where(st: _Statement, query: SearchQuery, text_ids, private_ids) -> st
     )
 
 
-def _facet_counts_sql(query: SearchQuery, text_ids, private_ids) -> _Statement:
+def _order_by(st: _Statement, query: SearchQuery, table: str = "e") -> str:
+    sort = query.effective_sort
+    if sort == "relevance" and st.pg:
+        return (f"ts_rank(e.search_vector, {st.tsquery(' '.join(query.words))}) DESC, "
+                f"{table}.published DESC NULLS LAST, {table}.page_id DESC")
+    if sort == "oldest":
+        return f"{table}.published ASC NULLS LAST, {table}.page_id ASC"
+    if sort == "start_year":
+        return f"{table}.start_year DESC NULLS LAST, {table}.page_id DESC"
+    # newest, and the tie-break of relevance ranked in Python
+    return f"{table}.published DESC NULLS LAST, {table}.page_id DESC"
+
+
+def _facet_counts_sql(query: SearchQuery, text_ids, private_ids, with_page: bool = False) -> _Statement:
+    """The facet counts and the total; with `with_page` (PostgreSQL), also
+    the ids of the requested page, in order, from the same materialised
+    rows, so that the text is matched once per search."""
+    from search.models import SearchEntry
+
     st = _Statement(connection.vendor == "postgresql")
     selected = sorted(query.filters.items())
     flags = [f"{st.facet(facet, values)} AS f_{facet}" for facet, values in selected]
     columns = ", ".join(["e.page_id", *(f"e.{c}" for c in M2M_FACETS.values()), "e.city", "e.country",
-                         "e.status", "e.start_year", *flags])
+                         "e.status", "e.start_year", "e.published", *flags])
     parts = []
 
     def passing(*, except_facet=None) -> str:
@@ -210,7 +228,28 @@ def _facet_counts_sql(query: SearchQuery, text_ids, private_ids) -> _Statement:
     parts.append(f"SELECT '', '', COUNT(*) FROM m WHERE {passing()}")
     materialized = "MATERIALIZED " if st.pg else ""
     sql_from = _from_where(st, query, text_ids, private_ids)
-    st.sql = f"WITH m AS {materialized}(SELECT {columns} {sql_from}) " + " UNION ALL ".join(parts)
+    page = ""
+    if with_page:
+        # The rank needs the row's tsvector: read back by primary key, for
+        # the rows passing every facet only (not matched again).
+        join = f" JOIN {SearchEntry._meta.db_table} e ON e.page_id = m.page_id" if query.words else ""
+        order = _order_by(st, query, table="m")
+        page = (
+            f", h AS (SELECT m.page_id, ROW_NUMBER() OVER (ORDER BY {order}) AS n FROM m{join} "
+            f"WHERE {passing()} ORDER BY n LIMIT {st.param(query.page_size)} OFFSET {st.param(query.offset)})"
+        )
+        parts.append("SELECT 'hit', CAST(h.page_id AS TEXT), h.n FROM h")
+    st.sql = f"WITH m AS {materialized}(SELECT {columns} {sql_from}){page} " + " UNION ALL ".join(parts)
+    return st
+
+
+def _cards_sql(query: SearchQuery, page_ids: list[int]) -> _Statement:
+    """The card columns (and the body, for highlighting) of the page's hits."""
+    from search.models import SearchEntry
+
+    st = _Statement(connection.vendor == "postgresql")
+    columns = [f"e.{c}" for c in CARD_COLUMNS] + (["e.body"] if query.words else [])
+    st.sql = f"SELECT {', '.join(columns)} FROM {SearchEntry._meta.db_table} e WHERE {st.in_ids('e.page_id', page_ids)}"
     return st
 
 
@@ -222,17 +261,7 @@ def _hits_sql(query: SearchQuery, text_ids, private_ids, *, paged: bool) -> _Sta
     sql_from = _from_where(st, query, text_ids, private_ids)
     facet_tests = [st.facet(facet, values) for facet, values in sorted(query.filters.items())]
     where = sql_from + "".join(f" AND {t}" for t in facet_tests)
-    sort = query.effective_sort
-    if sort == "relevance" and st.pg:
-        order = f"ts_rank(e.search_vector, {st.tsquery(' '.join(query.words))}) DESC, " \
-                "e.published DESC NULLS LAST, e.page_id DESC"
-    elif sort == "oldest":
-        order = "e.published ASC NULLS LAST, e.page_id ASC"
-    elif sort == "start_year":
-        order = "e.start_year DESC NULLS LAST, e.page_id DESC"
-    else:  # newest, and the tie-break of relevance ranked in Python
-        order = "e.published DESC NULLS LAST, e.page_id DESC"
-    st.sql = f"SELECT {', '.join(columns)} {where} ORDER BY {order}"
+    st.sql = f"SELECT {', '.join(columns)} {where} ORDER BY {_order_by(st, query)}"
     if paged:
         st.sql += f" LIMIT {st.param(query.page_size)} OFFSET {st.param(query.offset)}"
     return st
@@ -287,8 +316,11 @@ class DatabaseBackend(BaseSearchBackend):
 
         counts: dict[str, dict[str, int]] = {facet: {} for facet in ALL_FACETS}
         total = 0
-        for facet, value, count in _run(_facet_counts_sql(query, text_ids, private)):
-            if facet == "":
+        page_ids: dict[int, int] = {}  # PostgreSQL: the page's ids -> position
+        for facet, value, count in _run(_facet_counts_sql(query, text_ids, private, with_page=pg)):
+            if facet == "hit":
+                page_ids[int(value)] = count
+            elif facet == "":
                 total = count
             elif value is None or value == "":
                 continue
@@ -299,7 +331,9 @@ class DatabaseBackend(BaseSearchBackend):
                 counts[facet][str(value)] = count
         facets = {facet: options.build(facet, counts[facet], query.filters.get(facet, ())) for facet in ALL_FACETS}
 
-        if query.effective_sort == "relevance" and not pg:
+        if pg:
+            rows = sorted(_run(_cards_sql(query, list(page_ids))), key=lambda r: page_ids[r[0]]) if page_ids else []
+        elif query.effective_sort == "relevance":
             rows = _python_relevance(_run(_hits_sql(query, text_ids, private, paged=False)), query.words, text_ids)
             rows = rows[query.offset : query.offset + query.page_size]
         elif total > query.offset:
