@@ -128,7 +128,6 @@ def main():
 
     tmp = tempfile.mkdtemp(prefix="sce-bench-es-")
     noida = None
-    worker = None
     es_url = os.environ.get("ELASTICSEARCH_URL")
     if not es_url:
         noida, es_url = start_noida(tmp)
@@ -137,11 +136,12 @@ def main():
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
     os.environ["CELERY_BROKER_URL"] = REDIS
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "0"
+    workers = []
     try:
-        run(args, es_url, tmp, lambda env: start_worker(env, tmp), worker_holder := [])
-        worker = worker_holder[0] if worker_holder else None
+        run(args, es_url, tmp, lambda env: start_worker(env, tmp), workers)
     finally:
-        stop(worker)
+        for worker in workers:  # also when the run fails: a stray worker would take the next run's tasks
+            stop(worker)
         stop(noida)
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -301,7 +301,9 @@ def run(args, es_url, tmp, start_worker_fn, worker_holder):
                 break
             time.sleep(0.01)
         else:
-            raise SystemExit(f"page {page.pk} not searchable within 30 s")
+            log = Path(tmp) / "worker.log"
+            tail = log.read_text(errors="replace")[-3000:] if log.exists() else ""
+            raise SystemExit(f"page {page.pk} not searchable within 30 s; the worker's log ends:\n{tail}")
         latencies.append(time.perf_counter() - started)
     row = summary("publish -> searchable (Celery)", latencies)
     print(fmt(row))
