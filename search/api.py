@@ -1,7 +1,6 @@
 """JSON API: `/api/practices/` (the same search as the page) and
 `/api/practices/suggest/` (autocomplete), described in `/api/schema/`."""
 
-import orjson
 from django.http import HttpResponse
 from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
@@ -14,7 +13,7 @@ from rest_framework.views import APIView
 from .backends import FACETS, SORTS, get_backend, load_facet_options
 from .backends.base import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_QUERY_LENGTH, HitUrls, country_name
 from .params import SearchParamError, page_error, parse_search_params
-from .renderers import json_default
+from .renderers import dumps
 
 DEGRADED_NOTICE = "Search is running in a reduced mode: results may be less complete."
 
@@ -139,7 +138,7 @@ def json_response(data, status: int = 200) -> HttpResponse:
     """JSON through orjson, straight into the response: the search response
     (hits, highlights, eight facets) is tens of kilobytes, and it is built
     on every search."""
-    return HttpResponse(orjson.dumps(data, default=json_default), status=status, content_type="application/json")
+    return HttpResponse(dumps(data), status=status, content_type="application/json")
 
 
 class JSONOnly(BaseContentNegotiation):

@@ -77,14 +77,6 @@ def listable_ids(page_ids=None) -> list[int]:
 # --- The database index ---
 
 
-def listable_changed():
-    """Pages left the database index: searches in this process see it at
-    once, other processes after the commit (within a second, see
-    `listable_now`)."""
-    listable_ids_memo.invalidate()
-    transaction.on_commit(listable_ids_memo.invalidate, robust=True)
-
-
 def _write_entries(docs):
     """Insert the rows, or overwrite every field of those that exist."""
     from .models import SearchEntry
@@ -100,17 +92,17 @@ def update_entries(page_ids) -> dict:
     from .models import SearchEntry
 
     ids = sorted({int(i) for i in page_ids})
-    written = 0
+    written = deleted = 0
     with transaction.atomic():
         for start in range(0, len(ids), BULK_CHUNK):
             chunk = ids[start : start + BULK_CHUNK]
             docs = serialise_many(chunk)
             keep = {doc["page_id"] for doc in docs}
-            deleted, _ = SearchEntry.objects.filter(page_id__in=[i for i in chunk if i not in keep]).delete()
-            if deleted:
-                listable_changed()
+            deleted += SearchEntry.objects.filter(page_id__in=[i for i in chunk if i not in keep]).delete()[0]
             _write_entries(docs)
             written += len(docs)
+        if deleted:  # pages left the index (see `listable_now`)
+            listable_ids_memo.changed()
     return {"written": written, "deleted": len(ids) - written}
 
 
@@ -123,7 +115,7 @@ def rebuild_entries(chunk_size: int = BULK_CHUNK) -> dict:
     ids = listable_ids()
     with transaction.atomic():
         SearchEntry.objects.all().delete()
-        listable_changed()
+        listable_ids_memo.changed()
         for start in range(0, len(ids), chunk_size):
             _write_entries(serialise_many(ids[start : start + chunk_size]))
     return {"documents": len(ids), "seconds": time.perf_counter() - started}

@@ -13,8 +13,12 @@ def json_default(value):
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
+def dumps(data) -> bytes:
+    return orjson.dumps(data, default=json_default)
+
+
 class ORJSONRenderer(JSONRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if data is None:
             return b""
-        return orjson.dumps(data, default=json_default)
+        return dumps(data)

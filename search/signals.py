@@ -27,7 +27,8 @@ from wagtail.models import PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from . import indexing
-from .backends.base import invalidate_facet_options
+from .backends.base import facet_options_memo
+from .backends.elasticsearch import listable_ids_memo
 
 logger = logging.getLogger(__name__)
 
@@ -68,10 +69,7 @@ def schedule(page_ids):
 
 
 def facet_values_changed():
-    """Now (this process, and tests) and again after the commit (so that no
-    other process caches what it read before the commit)."""
-    invalidate_facet_options()
-    transaction.on_commit(invalidate_facet_options, robust=True)
+    facet_options_memo.changed()
 
 
 def _ids_for_page(page):
@@ -100,7 +98,7 @@ def on_publish_change(sender, instance, **kwargs):
 
 def on_case_study_deleted(sender, instance, **kwargs):
     # The database index row went with the page (on_delete=CASCADE).
-    indexing.listable_changed()
+    listable_ids_memo.changed()
     if indexing.enabled():
         _send_after_commit({instance.pk})
 

@@ -232,8 +232,8 @@ class SearchHit:
 
         return format_years(self.start_year, self.end_year, self.status)
 
-    def get_url(self, urls: HitUrls | None = None) -> str | None:
-        return (urls or HitUrls())(self.url_path)
+    def get_url(self, urls: HitUrls) -> str | None:
+        return urls(self.url_path)
 
 
 class HitUrls:
@@ -379,11 +379,11 @@ class SharedVersionMemo:
     """A value each thread keeps until it changes anywhere.
 
     The version lives in the shared cache (Redis in production);
-    `invalidate()` (called by the events that change the value, see
-    search.signals) sets a new one, and this process drops its copy at once.
-    Other processes look at the version at most every `recheck` seconds (a
-    cache round trip), so they follow within that time; `ttl` bounds how
-    long a missed event could leave a process behind."""
+    `changed()` (called by the events that change the value, see
+    search.signals and search.indexing) sets a new one, and this process
+    drops its copy at once. Other processes look at the version at most
+    every `recheck` seconds (a cache round trip), so they follow within that
+    time; `ttl` bounds how long a missed event could leave a process behind."""
 
     def __init__(self, key: str, load, ttl: float = 300, recheck: float = 1.0):
         self.key = key
@@ -408,22 +408,41 @@ class SharedVersionMemo:
         self.generation += 1
         cache.set(self.key, uuid.uuid4().hex, None)
 
+    def changed(self):
+        """The value changed in the current transaction: invalidate now (this
+        process, and tests) and again after the commit (so that no other
+        process keeps what it read before the commit)."""
+        from django.db import transaction
+
+        self.invalidate()
+        transaction.on_commit(self.invalidate, robust=True)
+
     def get(self):
-        memo = getattr(self._local, "memo", None)
+        memo: _Kept | None = getattr(self._local, "memo", None)
         now = time.monotonic()
-        if memo is not None and memo[1] == self.generation and now - memo[2] < self.ttl:
-            if now - memo[3] < self.recheck:
-                return memo[4]
+        if memo is not None and memo.generation == self.generation and now - memo.loaded_at < self.ttl:
+            if now - memo.checked_at < self.recheck:
+                return memo.value
             version = self._version()
-            if version == memo[0]:
-                memo[3] = now
-                return memo[4]
+            if version == memo.version:
+                memo.checked_at = now
+                return memo.value
         else:
             version = self._version()
         value = self.load()
-        # [version, generation, loaded at, checked at, value]
-        self._local.memo = [version, self.generation, now, now, value]
+        self._local.memo = _Kept(version, self.generation, now, now, value)
         return value
+
+
+@dataclass(slots=True)
+class _Kept:
+    """What a thread keeps for a `SharedVersionMemo`."""
+
+    version: str
+    generation: int
+    loaded_at: float
+    checked_at: float
+    value: object
 
 
 def load_facet_options() -> FacetOptions:
@@ -432,10 +451,6 @@ def load_facet_options() -> FacetOptions:
     private: kept between those events (usually no query and no cache round
     trip; see `SharedVersionMemo`)."""
     return facet_options_memo.get()
-
-
-def invalidate_facet_options():
-    facet_options_memo.invalidate()
 
 
 def read_facet_options() -> FacetOptions:

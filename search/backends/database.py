@@ -11,9 +11,10 @@ or the number of selected facets:
    range are materialised once (with one boolean column per selected facet);
    each facet then counts, over those rows, the ones passing every *other*
    selected facet (multi-select facets), and the total counts the rows
-   passing all of them;
-2. the page of hits, ordered, with the card fields (and the body, for
-   highlighting).
+   passing all of them. On PostgreSQL the same statement also returns the
+   ids of the requested page, in order, so the text is matched once;
+2. the page's card fields (and the body, for highlighting): by primary key
+   on PostgreSQL, the ordered page itself on SQLite.
 
 Text on PostgreSQL: the generated, weighted `search_vector` column (GIN;
 `sce_english`: English stemming, accents folded), every word must match,

@@ -219,7 +219,8 @@ def read_listable_ids() -> set[int]:
 
 
 # The pages the database index holds, kept in each process until a page
-# leaves it (see `search.indexing.listable_changed`).
+# leaves it (`listable_ids_memo.changed()`, called by search.indexing and
+# search.signals).
 listable_ids_memo = SharedVersionMemo("search:listable:version", read_listable_ids)
 
 
@@ -347,21 +348,21 @@ class ElasticsearchBackend(BaseSearchBackend):
         body = search_body(query, options)
         response = self._search_raw(body)
         raw_hits = response["hits"].get("hits", ())  # filter_path drops an empty list
-        allowed = listable_now([int(h["_id"]) for h in raw_hits])
-        stale = [int(h["_id"]) for h in raw_hits if int(h["_id"]) not in allowed]
+        ids = [int(h["_id"]) for h in raw_hits]
+        allowed = listable_now(ids)
+        stale = [i for i in ids if i not in allowed]
         if stale:
             logger.warning("Elasticsearch returned pages that are no longer public: %s; reindexing them", stale)
             from search.signals import reindex_elasticsearch
 
             reindex_elasticsearch(stale)
         hits, highlights = [], {}
-        for raw in raw_hits:
-            hit = _hit(raw["_id"], raw.get("_source") or {})
-            if hit.pk not in allowed:
+        for pk, raw in zip(ids, raw_hits, strict=True):
+            if pk not in allowed:
                 continue
-            hits.append(hit)
+            hits.append(_hit(pk, raw.get("_source") or {}))
             if hl := raw.get("highlight"):
-                highlights[hit.pk] = _highlights(hl)
+                highlights[pk] = _highlights(hl)
         return SearchResult(
             query=query,
             hits=hits,
