@@ -105,7 +105,8 @@ class OrganisationType(models.TextChoices):
 
 
 LANGUAGE_CHOICES = global_settings.LANGUAGES
-YEAR_VALIDATORS = [MinValueValidator(1900), MaxValueValidator(2100)]
+YEAR_MIN, YEAR_MAX = 1900, 2100  # the years a case study, an outcome or a search may name
+YEAR_VALIDATORS = [MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)]
 
 
 def format_years(start_year, end_year, status) -> str:

@@ -10,8 +10,17 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .backends import FACETS, SORTS, get_backend, load_facet_options
-from .backends.base import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_QUERY_LENGTH, HitUrls, country_name
+from .backends import get_backend
+from .backends.contract import (
+    DEFAULT_PAGE_SIZE,
+    FACETS,
+    MAX_PAGE_SIZE,
+    MAX_QUERY_LENGTH,
+    SORTS,
+    country_name,
+)
+from .backends.facets import load_facet_options
+from .backends.urls import HitUrls
 from .params import SearchParamError, page_error, parse_search_params
 from .renderers import dumps
 
@@ -73,6 +82,11 @@ class SearchResponseSerializer(serializers.Serializer):
     results = HitSerializer(many=True)
     facets = serializers.DictField(child=FacetSerializer())
     suggestion = serializers.CharField(allow_null=True, help_text="'Did you mean' text, when the engine has one.")
+    corrected = serializers.CharField(
+        allow_null=True,
+        help_text="The text that was searched instead of `q`, whose words the index does not know "
+        "(null when `q` itself was searched; send `exact=1` to search `q` as typed).",
+    )
     backend = serializers.CharField()
     degraded = serializers.BooleanField(help_text="True when Elasticsearch failed and the database answered.")
     notice = serializers.CharField(allow_null=True)
@@ -128,6 +142,7 @@ def result_data(result, urls: HitUrls) -> dict:
             for name, values in result.facets.items()
         },
         "suggestion": result.suggestion,
+        "corrected": result.corrected,
         "backend": result.backend,
         "degraded": result.degraded,
         "notice": DEGRADED_NOTICE if result.degraded else None,
@@ -185,6 +200,10 @@ class PracticeSearchAPIView(APIView):
             *FACET_PARAMETERS,
             OpenApiParameter("year_from", OpenApiTypes.INT, description="Start year at least."),
             OpenApiParameter("year_to", OpenApiTypes.INT, description="Start year at most."),
+            OpenApiParameter(
+                "exact", OpenApiTypes.INT, enum=[0, 1],
+                description="1: search the words of `q` as typed, never a corrected text.",
+            ),
             OpenApiParameter("sort", OpenApiTypes.STR, enum=list(SORTS)),
             OpenApiParameter("page", OpenApiTypes.INT, description="1-based page number."),
             OpenApiParameter(

@@ -12,9 +12,8 @@ import logging
 import threading
 import time
 
-from .backends.base import (
+from .backends.contract import (
     BaseSearchBackend,
-    FacetOptions,
     SearchBackendError,
     SearchQuery,
     SearchResult,
@@ -81,7 +80,7 @@ class FallbackBackend(BaseSearchBackend):
             logger.info("Search breaker open; answering from %s", self.fallback.name)
         return getattr(self.fallback, method)(*args, **kwargs), True
 
-    def search(self, query: SearchQuery, options: FacetOptions | None = None) -> SearchResult:
+    def search(self, query: SearchQuery, options=None) -> SearchResult:
         result, degraded = self._call("search", query, options)
         result.degraded = degraded
         return result

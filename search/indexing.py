@@ -15,7 +15,9 @@ The Elasticsearch index (a no-op when settings.ELASTICSEARCH_URL is empty):
 * `check(fix=False)`: compare the database with the index; report drift and
   optionally repair it.
 
-Both are written from the same serialiser (`documents.serialise_many`).
+Both are written from the same page data (`serialise.read_pages`) and the
+same declaration (`schema`); the database index's vocabulary
+(`models.SearchWord`) is written with its rows.
 """
 
 from __future__ import annotations
@@ -30,8 +32,13 @@ from django.conf import settings
 from django.db import transaction
 from elasticsearch import NotFoundError, helpers
 
-from .backends.elasticsearch import get_client, listable_ids_memo
-from .documents import CaseStudyDocument, entry_fields, serialise_many
+from practices.models import CaseStudyPage
+
+from . import schema
+from .documents import CaseStudyDocument, document
+from .es_client import get_client
+from .models import SearchEntry, SearchWord, entry_from
+from .serialise import read_pages
 
 logger = logging.getLogger(__name__)
 
@@ -47,22 +54,19 @@ def alias_name() -> str:
 
 
 def indexable_pages():
-    from practices.models import CaseStudyPage
-
     return CaseStudyPage.objects.listable().order_by("pk")
 
 
 def case_study_ids_under(page) -> list[int]:
     """Ids of the case studies at or under a page (any state)."""
-    from practices.models import CaseStudyPage
-
     return list(CaseStudyPage.objects.filter(path__startswith=page.path).values_list("pk", flat=True))
 
 
 def _actions(index: str, page_ids, chunk: int = BULK_CHUNK):
     page_ids = list(page_ids)
     for start in range(0, len(page_ids), chunk):
-        for doc in serialise_many(page_ids[start : start + chunk]):
+        for data in read_pages(page_ids[start : start + chunk]):
+            doc = document(data)
             doc_id = doc.pop("_id")
             yield {"_op_type": "index", "_index": index, "_id": doc_id, "_source": doc}
 
@@ -77,53 +81,47 @@ def listable_ids(page_ids=None) -> list[int]:
 # --- The database index ---
 
 
-def _write_entries(docs):
-    """Insert the rows, or overwrite every field of those that exist."""
-    from .models import SearchEntry
-
+def _write_entries(pages):
+    """Insert the rows and their words, or overwrite every field of the
+    rows that exist."""
     fields = [f.name for f in SearchEntry._meta.concrete_fields if not f.primary_key]
-    rows = [SearchEntry(**entry_fields(doc)) for doc in docs]
-    SearchEntry.objects.bulk_create(rows, update_conflicts=True, unique_fields=["page"], update_fields=fields)
+    SearchEntry.objects.bulk_create(
+        [entry_from(data) for data in pages], update_conflicts=True, unique_fields=["page"], update_fields=fields
+    )
+    words = set().union(*(schema.vocabulary(schema.texts(data)) for data in pages)) if pages else set()
+    SearchWord.objects.bulk_create([SearchWord(word=w) for w in sorted(words)], ignore_conflicts=True)
 
 
 def update_entries(page_ids) -> dict:
     """Write the database index rows of `page_ids`: the live, public ones
     (re)written, the others deleted."""
-    from .models import SearchEntry
-
     ids = sorted({int(i) for i in page_ids})
-    written = deleted = 0
+    written = 0
     with transaction.atomic():
         for start in range(0, len(ids), BULK_CHUNK):
             chunk = ids[start : start + BULK_CHUNK]
-            docs = serialise_many(chunk)
-            keep = {doc["page_id"] for doc in docs}
-            deleted += SearchEntry.objects.filter(page_id__in=[i for i in chunk if i not in keep]).delete()[0]
-            _write_entries(docs)
-            written += len(docs)
-        if deleted:  # pages left the index (see `listable_now`)
-            listable_ids_memo.changed()
+            pages = read_pages(chunk)
+            keep = {data.row["pk"] for data in pages}
+            SearchEntry.objects.filter(page_id__in=[i for i in chunk if i not in keep]).delete()
+            _write_entries(pages)
+            written += len(pages)
     return {"written": written, "deleted": len(ids) - written}
 
 
 def rebuild_entries(chunk_size: int = BULK_CHUNK) -> dict:
-    """Every row of the database index anew, in one transaction (searches
-    see the old rows until it commits)."""
-    from .models import SearchEntry
-
+    """Every row of the database index and its vocabulary anew, in one
+    transaction (searches see the old rows until it commits)."""
     started = time.perf_counter()
     ids = listable_ids()
     with transaction.atomic():
         SearchEntry.objects.all().delete()
-        listable_ids_memo.changed()
+        SearchWord.objects.all().delete()
         for start in range(0, len(ids), chunk_size):
-            _write_entries(serialise_many(ids[start : start + chunk_size]))
+            _write_entries(read_pages(ids[start : start + chunk_size]))
     return {"documents": len(ids), "seconds": time.perf_counter() - started}
 
 
 def check_entries(fix: bool = False) -> Drift:
-    from .models import SearchEntry
-
     in_db = dict(indexable_pages().values_list("pk", "live_revision_id"))
     in_index = dict(SearchEntry.objects.values_list("page_id", "live_revision_id"))
     drift = Drift.between(in_db, in_index)

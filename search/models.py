@@ -1,22 +1,28 @@
-"""The database backend's search index: one row per live, public case study.
+"""The database backend's search index.
 
 `SearchEntry` is to the database backend what the Elasticsearch document is
-to the Elasticsearch backend: a denormalised copy of what search reads (the
-words, every facet's values, what a result card shows), written by the same
-editorial events (see `search.signals`) from the same serialiser
-(`search.documents.serialise_many`). One row a case study means a search
-reads one table: no joins to the taxonomies, no per-request work that grows
-with the number of terms.
+to the Elasticsearch backend: one row per live, public case study, written by
+the same editorial events (`search.signals`) from the same page data
+(`search.serialise.read_pages`) and the same declaration (`search.schema`):
 
-On PostgreSQL, migration 0002 adds a `search_vector` column that the database
-computes itself (`GENERATED ALWAYS AS ... STORED`: title weight A, summary B,
-body C, partners D, English stemming with accents folded by `unaccent`) and a
-GIN index on it. Django does not know that column; `search.backends.database`
-queries it with SQL. On SQLite the text part goes through Wagtail's FTS5
-index, and this table supplies the facets.
+* `text_a` ... `text_d`: the searchable text of each weight;
+* `facets`: every facet's values as one JSON list of `facet:value` tokens,
+  so that a new facet needs no migration;
+* `start_year`, `published`: the year-range filter and the sorts;
+* `card`: what a result card shows, as JSON.
+
+The full-text index over the four text columns is the database's own: on
+PostgreSQL a generated, weighted `tsvector` column with a GIN index, on
+SQLite an FTS5 table kept in step by triggers (migration 0003). Django does
+not know either; `search.backends.database` queries them.
+
+`SearchWord` is the index's vocabulary (every word of the indexed text),
+against which the database backend corrects misspelt queries.
 """
 
 from django.db import models
+
+from . import schema
 
 
 class SearchEntry(models.Model):
@@ -24,34 +30,50 @@ class SearchEntry(models.Model):
         "practices.CaseStudyPage", primary_key=True, on_delete=models.CASCADE, related_name="+"
     )
     live_revision_id = models.IntegerField(null=True)
-
-    # Text (matched, highlighted, shown).
-    title = models.TextField()
-    summary = models.TextField(blank=True)
-    body = models.TextField(blank=True)
-    partners = models.TextField(blank=True)
-
-    # Facets: slugs (JSON lists for the taxonomies).
-    challenges = models.JSONField(default=list)
-    sectors = models.JSONField(default=list)
-    policy_levers = models.JSONField(default=list)
-    target_groups = models.JSONField(default=list)
-    city = models.CharField(max_length=255, blank=True)
-    country = models.CharField(max_length=2, blank=True)
-    status = models.CharField(max_length=16, blank=True)
+    text_a = models.TextField(blank=True)
+    text_b = models.TextField(blank=True)
+    text_c = models.TextField(blank=True)
+    text_d = models.TextField(blank=True)
+    facets = models.JSONField(default=list)
     start_year = models.PositiveSmallIntegerField(null=True)
     published = models.DateTimeField(null=True)
-
-    # What a result card shows besides the above.
-    url_path = models.TextField(blank=True)
-    language = models.CharField(max_length=10, blank=True)
-    end_year = models.PositiveSmallIntegerField(null=True)
-    city_name = models.CharField(max_length=255, blank=True)
-    challenge_names = models.JSONField(default=list)
+    card = models.JSONField(default=dict)
 
     class Meta:
         verbose_name = "search entry"
         verbose_name_plural = "search entries"
 
     def __str__(self):
-        return self.title
+        return self.card.get("title", str(self.page_id))
+
+
+def entry_from(data: schema.PageData) -> SearchEntry:
+    """The database index row of one case study."""
+    text = schema.texts_by_weight(schema.texts(data))
+    row = data.row
+    return SearchEntry(
+        page_id=row["pk"],
+        live_revision_id=row["live_revision_id"],
+        text_a=text["A"],
+        text_b=text["B"],
+        text_c=text["C"],
+        text_d=text["D"],
+        facets=[token for facet in schema.FACET_LIST for token in facet.tokens(data)],
+        start_year=row["start_year"],
+        published=row["first_published_at"],
+        card=schema.card(data),
+    )
+
+
+class SearchWord(models.Model):
+    """A word of the indexed text. Words are added as pages are indexed and
+    pruned by `search_index --rebuild`; a correction is only offered when
+    the corrected query finds live, public pages."""
+
+    word = models.CharField(max_length=64, primary_key=True)
+
+    class Meta:
+        verbose_name = "search word"
+
+    def __str__(self):
+        return self.word

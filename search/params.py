@@ -6,17 +6,17 @@ Bad parameters raise `SearchParamError` with one clear message per parameter.
 
 from __future__ import annotations
 
-from .backends.base import (
+from practices.models import YEAR_MAX, YEAR_MIN
+
+from .backends.contract import (
     DEFAULT_PAGE_SIZE,
     FACETS,
     MAX_PAGE_SIZE,
     MAX_QUERY_LENGTH,
     SORTS,
-    FacetOptions,
     SearchQuery,
 )
-
-YEAR_MIN, YEAR_MAX = 1900, 2100
+from .backends.facets import FacetOptions
 
 
 class SearchParamError(ValueError):
@@ -74,10 +74,14 @@ def parse_search_params(data, options: FacetOptions, allow_page_size: bool = Tru
             )
             continue
         filters[facet] = tuple(values)
+    exact = (data.get("exact") or "").strip().lower()
+    if exact not in ("", "0", "1", "true", "false"):
+        errors["exact"] = "must be 1 (search the words as typed) or 0."
     if errors:
         raise SearchParamError(errors)
     return SearchQuery(
-        text=text, filters=filters, sort=sort, page=page, page_size=page_size, year_from=year_from, year_to=year_to
+        text=text, filters=filters, sort=sort, page=page, page_size=page_size, year_from=year_from, year_to=year_to,
+        exact=exact in ("1", "true"),
     )
 
 

@@ -14,7 +14,7 @@ deleted, city republished: the affected case studies are re-read and
 Indexing never fails an editor's action: errors are logged, and
 `search_index --check --fix` is the net. Events that change the facet values
 (taxonomies, cities, view restrictions) also invalidate the cached facet
-options (see `backends.base.load_facet_options`), and so do changes to sites
+options (see `backends.facets.load_facet_options`), and so do changes to sites
 and their root pages (the options keep the site root paths for result URLs).
 """
 
@@ -23,33 +23,16 @@ import logging
 from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete
-from wagtail.models import PageViewRestriction, Site
+from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from . import indexing
-from .backends.base import facet_options_memo
-from .backends.elasticsearch import listable_ids_memo
+from cities.models import CityPage
+from practices.models import TAXONOMIES, CaseStudyPage
+
+from . import indexing, queue
+from .backends.facets import facet_options_memo
 
 logger = logging.getLogger(__name__)
-
-
-def _send(page_ids, es_url, index, database):
-    from .tasks import update_pages
-
-    try:
-        update_pages.delay(sorted(page_ids), es_url, index, database=database)
-    except Exception:
-        logger.exception(
-            "Search indexing of pages %s failed; `search_index --check --fix` will repair the drift", page_ids
-        )
-
-
-def _send_after_commit(page_ids, database=False):
-    """The task for these pages once the transaction commits, aimed at the
-    engine and alias configured now (so any worker indexes where this
-    process searches)."""
-    target = (settings.ELASTICSEARCH_URL, settings.ELASTICSEARCH_INDEX, database)
-    transaction.on_commit(lambda: _send(page_ids, *target), robust=True)
 
 
 def schedule(page_ids):
@@ -57,7 +40,7 @@ def schedule(page_ids):
     page_ids = {int(i) for i in page_ids}
     if not page_ids:
         return
-    in_background = len(page_ids) > getattr(settings, "SEARCH_SYNC_LIMIT", 100)
+    in_background = len(page_ids) > settings.SEARCH_SYNC_LIMIT
     if not in_background:
         try:
             with transaction.atomic():  # a savepoint: a failure leaves the editor's change intact
@@ -65,7 +48,7 @@ def schedule(page_ids):
         except Exception:
             logger.exception("Database search index update of pages %s failed", sorted(page_ids))
     if in_background or indexing.enabled():
-        _send_after_commit(page_ids, database=in_background)
+        queue.send_after_commit(page_ids, database=in_background)
 
 
 def facet_values_changed():
@@ -73,11 +56,6 @@ def facet_values_changed():
 
 
 def _ids_for_page(page):
-    from wagtail.models import Page
-
-    from cities.models import CityPage
-    from practices.models import CaseStudyPage
-
     if page.specific_class is CaseStudyPage:
         return [page.pk]
     page = Page.objects.filter(pk=page.pk).first()  # the path after a move
@@ -98,9 +76,8 @@ def on_publish_change(sender, instance, **kwargs):
 
 def on_case_study_deleted(sender, instance, **kwargs):
     # The database index row went with the page (on_delete=CASCADE).
-    listable_ids_memo.changed()
     if indexing.enabled():
-        _send_after_commit({instance.pk})
+        queue.send_after_commit({instance.pk})
 
 
 def on_city_deleted(sender, instance, **kwargs):
@@ -138,9 +115,6 @@ def on_term_deleted(sender, instance, **kwargs):
 
 
 def connect():
-    from cities.models import CityPage
-    from practices.models import TAXONOMIES, CaseStudyPage
-
     page_published.connect(on_publish_change, dispatch_uid="search_page_published")
     page_unpublished.connect(on_publish_change, dispatch_uid="search_page_unpublished")
     post_page_move.connect(on_publish_change, dispatch_uid="search_page_moved")
@@ -155,11 +129,3 @@ def connect():
         post_save.connect(on_term_saved, sender=model, dispatch_uid=f"search_term_saved_{name}")
         pre_delete.connect(on_term_deleting, sender=model, dispatch_uid=f"search_term_deleting_{name}")
         post_delete.connect(on_term_deleted, sender=model, dispatch_uid=f"search_term_deleted_{name}")
-
-
-def reindex_elasticsearch(page_ids):
-    """Bring these pages' Elasticsearch documents up to date (in the
-    background), e.g. when a search met a document the database index no
-    longer holds."""
-    if indexing.enabled():
-        _send(set(page_ids), settings.ELASTICSEARCH_URL, settings.ELASTICSEARCH_INDEX, False)

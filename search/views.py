@@ -5,7 +5,9 @@ from urllib.parse import urlencode
 from django.http import Http404
 
 from .api import DEGRADED_NOTICE
-from .backends import FACETS, SORTS, SearchQuery, get_backend, load_facet_options
+from .backends import get_backend
+from .backends.contract import FACETS, SORTS, SearchQuery
+from .backends.facets import load_facet_options
 from .params import SearchParamError, page_error, parse_search_params
 
 
@@ -57,9 +59,12 @@ def search_context(request) -> tuple[dict, int]:
         page_links["previous"] = _url(params + [("page", str(info.page - 1))])
     if info.has_next:
         page_links["next"] = _url(params + [("page", str(info.page + 1))])
-    suggestion_url = None
+    suggestion_url = original_url = None
+    without_text = [(k, v) for k, v in params if k not in ("q", "exact")]
     if result.suggestion:
-        suggestion_url = _url([(k, v) for k, v in params if k != "q"] + [("q", result.suggestion)])
+        suggestion_url = _url(without_text + [("q", result.suggestion)])
+    if result.corrected:
+        original_url = _url(without_text + [("q", query.text), ("exact", "1")])
     urls = options.urls
     hits = [
         {"hit": hit, "url": hit.get_url(urls), "highlights": result.highlights.get(hit.pk, {})}
@@ -77,6 +82,7 @@ def search_context(request) -> tuple[dict, int]:
         "page_links": page_links,
         "errors": errors,
         "suggestion_url": suggestion_url,
+        "original_url": original_url,
         "degraded_notice": DEGRADED_NOTICE if result.degraded else None,
     }
     return context, status
@@ -88,8 +94,3 @@ def practice_search(index_page, request):
     response.status_code = status
     return response
 
-
-def related_practices(page, limit: int = 4) -> list:
-    """Related case studies for a case-study page: more_like_this on
-    Elasticsearch, shared challenges on the database backend."""
-    return get_backend().related(page, limit)

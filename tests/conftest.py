@@ -14,12 +14,10 @@ def _fresh_cache():
     the process (the database is rolled back between tests, caches are not)."""
     from django.core.cache import cache
 
-    from search.backends.base import facet_options_memo
-    from search.backends.elasticsearch import listable_ids_memo
+    from search.backends.facets import facet_options_memo
 
     cache.clear()
     facet_options_memo.invalidate()
-    listable_ids_memo.invalidate()
     yield
 
 

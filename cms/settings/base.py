@@ -161,6 +161,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 # Elasticsearch: the public search uses it when ELASTICSEARCH_URL is set.
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
 ELASTICSEARCH_INDEX = os.environ.get("ELASTICSEARCH_INDEX", "practices")
+ELASTICSEARCH_TIMEOUT = float(os.environ.get("ELASTICSEARCH_TIMEOUT", "3"))  # seconds per request
+# After this many consecutive Elasticsearch failures, search answers from the
+# database for SEARCH_BREAKER_RESET seconds before trying Elasticsearch again.
+SEARCH_BREAKER_THRESHOLD = int(os.environ.get("SEARCH_BREAKER_THRESHOLD", "3"))
+SEARCH_BREAKER_RESET = float(os.environ.get("SEARCH_BREAKER_RESET", "30"))
+# Editorial events touching more case studies than this update the database
+# search index in a Celery task after the commit, not in the editor's request.
+SEARCH_SYNC_LIMIT = int(os.environ.get("SEARCH_SYNC_LIMIT", "100"))
 
 # Email: SMTP when EMAIL_HOST is set, the console otherwise.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

@@ -1,20 +1,16 @@
 """`get_backend()`: Elasticsearch (behind a circuit breaker that falls back to
-the database) when settings.ELASTICSEARCH_URL is set, the database otherwise."""
+the database) when settings.ELASTICSEARCH_URL is set, the database otherwise.
+
+The modules: `contract` (query in, result out), `facets` (facet values),
+`urls` (result URLs), `highlight`, `database` (with one module per vendor)
+and `elasticsearch`."""
 
 from django.conf import settings
 
-from .base import (  # noqa: F401
-    FACETS,
-    SORTS,
-    BaseSearchBackend,
-    FacetValue,
-    PageInfo,
-    SearchBackendError,
-    SearchQuery,
-    SearchResult,
-    load_facet_options,
-)
+from ..breaker import CircuitBreaker, FallbackBackend
+from .contract import BaseSearchBackend
 from .database import DatabaseBackend
+from .elasticsearch import ElasticsearchBackend
 
 _backends: dict = {}
 
@@ -26,15 +22,12 @@ def get_backend(url: str | None = None, index: str | None = None) -> BaseSearchB
     index = index or settings.ELASTICSEARCH_INDEX
     key = (url, index)
     if key not in _backends:
-        from ..breaker import CircuitBreaker, FallbackBackend
-        from .elasticsearch import ElasticsearchBackend
-
         _backends[key] = FallbackBackend(
             ElasticsearchBackend(url, index),
             DatabaseBackend(),
             CircuitBreaker(
-                failure_threshold=getattr(settings, "SEARCH_BREAKER_THRESHOLD", 3),
-                reset_after=getattr(settings, "SEARCH_BREAKER_RESET", 30),
+                failure_threshold=settings.SEARCH_BREAKER_THRESHOLD,
+                reset_after=settings.SEARCH_BREAKER_RESET,
             ),
         )
     return _backends[key]

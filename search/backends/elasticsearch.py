@@ -16,47 +16,27 @@ import logging
 
 from django.conf import settings
 from elastic_transport import TransportError
-from elasticsearch import ApiError, Elasticsearch
+from elasticsearch import ApiError
 from elasticsearch.dsl import A, Q, Search
-from elasticsearch.serializer import OrjsonSerializer
 
-from ..documents import FACET_FIELDS, HIGHLIGHT_FIELDS, PLAIN_FIELDS, TEXT_FIELDS
-from .base import (
-    MARK_END,
-    MARK_START,
-    YEAR_BUCKET,
+from practices.models import CaseStudyPage
+
+from .. import queue, schema
+from ..documents import PLAIN_FIELDS, TEXT_FIELDS
+from ..es_client import get_client
+from ..models import SearchEntry
+from .contract import (
     BaseSearchBackend,
-    FacetOptions,
     FacetTruncatedError,
     SearchBackendError,
     SearchHit,
     SearchQuery,
     SearchResult,
-    SharedVersionMemo,
-    load_facet_options,
-    marked_to_html,
-    year_bucket,
-    year_bucket_bounds,
 )
+from .facets import FacetOptions, load_facet_options
+from .highlight import MARK_END, MARK_START, marked_to_html
 
 logger = logging.getLogger(__name__)
-
-ALL_FACETS = (*FACET_FIELDS, "start_year")
-
-_clients: dict[tuple, Elasticsearch] = {}
-
-
-def get_client(url: str | None = None, timeout: float | None = None) -> Elasticsearch:
-    url = url or settings.ELASTICSEARCH_URL
-    timeout = timeout or getattr(settings, "ELASTICSEARCH_TIMEOUT", 3)
-    key = (url, timeout)
-    if key not in _clients:
-        # orjson (a dependency already) for request bodies and responses.
-        _clients[key] = Elasticsearch(
-            url, request_timeout=timeout, max_retries=0, retry_on_timeout=False, serializer=OrjsonSerializer()
-        )
-    return _clients[key]
-
 
 # Only the parts of a search response that are read (the rest, such as each
 # hit's index name, score and sort values, is never sent): less to transfer
@@ -82,17 +62,15 @@ SORT_CLAUSES = {
 
 
 @functools.lru_cache(maxsize=4096)
-def _facet_filter(facet: str, values: tuple[str, ...]) -> dict:
+def _facet_filter(name: str, values: tuple[str, ...]) -> dict:
     """The filter for the selected values of one facet (OR-ed). Built with
     elasticsearch-dsl once per distinct selection and kept: the same few
     selections come back all the time, and request bodies only read it."""
-    if facet == "start_year":
-        ranges = []
-        for value in values:
-            lo, hi = year_bucket_bounds(value)
-            ranges.append(Q("range", start_year={"gte": lo, "lte": hi}))
-        return Q("bool", should=ranges, minimum_should_match=1).to_dict()
-    return Q("terms", **{facet: list(values)}).to_dict()
+    facet = schema.FACETS[name]
+    stored = facet.filter_values(values)
+    if facet.kind is schema.Kind.YEAR:
+        stored = [int(year) for year in stored]
+    return Q("terms", **{name: stored}).to_dict()
 
 
 @functools.lru_cache(maxsize=4096)
@@ -119,22 +97,14 @@ def text_query(words: list[str]) -> dict:
     return {"bool": {"must": clauses}}
 
 
-# What a result card needs, read from _source (no page query).
-CARD_SOURCE = [
-    "title", "summary", "url_path", "language", "city", "city_name", "country", "challenge", "challenge_names",
-    "start_year", "end_year", "status",
-]
-
-
 HIGHLIGHT = {
     "pre_tags": [MARK_START],
     "post_tags": [MARK_END],
     "encoder": "default",
     "fields": {
-        "summary": {"number_of_fragments": 0},
-        "summary.plain": {"number_of_fragments": 0},
-        "body": {"fragment_size": 160, "number_of_fragments": 2},
-        "body.plain": {"fragment_size": 160, "number_of_fragments": 2},
+        name: ({"number_of_fragments": 0} if name == "summary" else {"fragment_size": 160, "number_of_fragments": 2})
+        for field in schema.HIGHLIGHT_FIELDS
+        for name in (field, f"{field}.plain")
     },
 }
 
@@ -145,16 +115,16 @@ def _facet_buckets(options: FacetOptions) -> dict[str, dict]:
     cached = getattr(options, "_es_buckets", None)
     if cached is None:
         cached = {}
-        for facet in ALL_FACETS:
-            if facet == "start_year":
-                # The 5-year ranges that have documents (histogram keys are
-                # the ranges' first years); a range aggregation would list
-                # all 40 ranges of 1900-2100 on every search.
-                inner = A("histogram", field="start_year", interval=YEAR_BUCKET, min_doc_count=1)
+        for facet in schema.FACET_LIST:
+            if facet.kind is schema.Kind.YEAR:
+                # The ranges that have documents (histogram keys are the
+                # ranges' first years); a range aggregation would list every
+                # range of the span on every search.
+                inner = A("histogram", field=facet.name, interval=schema.YEAR_BUCKET, min_doc_count=1)
             else:
-                # Big enough for every value the taxonomy has, and then some.
-                inner = A("terms", field=facet, size=max(10, options.size(facet) * 2 + 10))
-            cached[facet] = inner.to_dict()
+                # Big enough for every value the facet has, and then some.
+                inner = A("terms", field=facet.name, size=max(10, options.size(facet.name) * 2 + 10))
+            cached[facet.name] = inner.to_dict()
         options._es_buckets = cached
     return cached
 
@@ -192,7 +162,7 @@ def search_body(query: SearchQuery, options: FacetOptions) -> dict:
             "direct_generator": [{"field": "spell", "suggest_mode": "missing"}],
         }}}
     body["sort"] = SORT_CLAUSES[query.effective_sort]
-    body["_source"] = CARD_SOURCE
+    body["_source"] = ["card"]
     body["from"] = query.offset
     body["size"] = query.page_size
     return body
@@ -206,88 +176,24 @@ def build_search(query: SearchQuery, options: FacetOptions, index: str, client=N
 
 def hydrate(ids: list[int]) -> list:
     """Page instances, in order (related practices on a case-study page)."""
-    from practices.models import CaseStudyPage
-
     pages = CaseStudyPage.objects.listable().for_listing().in_bulk(ids)
     return [pages[i] for i in ids if i in pages]
 
 
-def read_listable_ids() -> set[int]:
-    from search.models import SearchEntry
-
-    return set(SearchEntry.objects.values_list("page_id", flat=True))
-
-
-# The pages the database index holds, kept in each process until a page
-# leaves it (`listable_ids_memo.changed()`, called by search.indexing and
-# search.signals).
-listable_ids_memo = SharedVersionMemo("search:listable:version", read_listable_ids)
-
-
-def _listable_in_database(ids: list[int]) -> set[int]:
-    """One primary-key query, through the database driver's own cursor
-    (Django's cursor wrapper cost twice the query itself here), so Django's
-    query logging does not see it."""
-    from django.db import connection
-
-    from search.models import SearchEntry
-
-    mark = "?" if connection.vendor == "sqlite" else "%s"
-    sql = f"SELECT page_id FROM {SearchEntry._meta.db_table} WHERE page_id IN ({', '.join([mark] * len(ids))})"
-    connection.ensure_connection()
-    cursor = connection.connection.cursor()
-    try:
-        cursor.execute(sql, ids)
-        return {row[0] for row in cursor.fetchall()}
-    finally:
-        cursor.close()
-
-
 def listable_now(ids: list[int]) -> set[int]:
-    """The ids among `ids` that the database index holds. The index is
-    written in the same transaction as each publish, unpublish or privacy
-    change, so a document that Elasticsearch has not caught up with yet (or
-    failed to delete) is not shown: at once in the process that made the
-    change, within a second in the others (`SharedVersionMemo`).
-
-    Usually no query: the ids are looked up in the set this process keeps.
-    Ids it does not know (published since it read the set, or stale
-    documents) are looked up in the database, and the ones found kept.
-    A query after every search cost more than the rest of our work on the
-    response: it is the first thing to run when the engine answers."""
+    """The ids among `ids` that the database index holds for a live page:
+    one primary-key query. The index is written in the same transaction as
+    each publish, unpublish or privacy change, so a document that
+    Elasticsearch has not caught up with yet (or failed to delete) is never
+    shown, in any process, once the change has committed."""
     if not ids:
         return set()
-    known = listable_ids_memo.get()
-    allowed = {i for i in ids if i in known}
-    if len(allowed) < len(ids):
-        found = _listable_in_database([i for i in ids if i not in known])
-        known.update(found)  # this thread's own copy
-        allowed |= found
-    return allowed
-
-
-def _hit(doc_id: str, source: dict) -> SearchHit:
-    get = source.get
-    return SearchHit.build(
-        doc_id,
-        title=get("title", ""),
-        summary=get("summary", ""),
-        url_path=get("url_path", ""),
-        language=get("language", ""),
-        city=get("city"),
-        city_name=get("city_name"),
-        country=get("country"),
-        challenges=get("challenge"),
-        challenge_names=get("challenge_names") or (),
-        start_year=get("start_year"),
-        end_year=get("end_year"),
-        status=get("status", ""),
-    )
+    return set(SearchEntry.objects.filter(page_id__in=ids, page__live=True).values_list("page_id", flat=True))
 
 
 def _highlights(hl: dict) -> dict[str, list[str]]:
     entry = {}
-    for name in HIGHLIGHT_FIELDS:
+    for name in schema.HIGHLIGHT_FIELDS:
         # Stemmed matches first; typo matches come from the plain field.
         fragments = hl.get(name) or hl.get(f"{name}.plain")
         if fragments:
@@ -307,18 +213,19 @@ def _suggestion(response: dict, text: str) -> str | None:
 def _facets(aggs: dict, query: SearchQuery, options: FacetOptions) -> dict:
     facets = {}
     empty = {}
-    for facet in ALL_FACETS:
+    for facet in schema.FACET_LIST:
+        name = facet.name
         # filter_path leaves out what is empty.
-        values = (aggs.get(facet) or empty).get("values") or empty
+        values = (aggs.get(name) or empty).get("values") or empty
         if values.get("sum_other_doc_count", 0) > 0:
-            logger.error("Facet %s truncated: %s documents in other buckets", facet, values["sum_other_doc_count"])
-            raise FacetTruncatedError(f"facet {facet} was truncated")
+            logger.error("Facet %s truncated: %s documents in other buckets", name, values["sum_other_doc_count"])
+            raise FacetTruncatedError(f"facet {name} was truncated")
         buckets = values.get("buckets", ())
-        if facet == "start_year":  # histogram: the first year of each range
-            counts = {year_bucket(int(b["key"])): b["doc_count"] for b in buckets}
+        if facet.kind is schema.Kind.YEAR:  # histogram: the first year of each range
+            counts = {schema.year_bucket(int(b["key"])): b["doc_count"] for b in buckets}
         else:  # keyword terms
-            counts = {b["key"]: b["doc_count"] for b in buckets}
-        facets[facet] = options.build(facet, counts, query.filters.get(facet, ()))
+            counts = {str(b["key"]): b["doc_count"] for b in buckets}
+        facets[name] = options.build(name, counts, query.filters.get(name, ()))
     return facets
 
 
@@ -353,14 +260,12 @@ class ElasticsearchBackend(BaseSearchBackend):
         stale = [i for i in ids if i not in allowed]
         if stale:
             logger.warning("Elasticsearch returned pages that are no longer public: %s; reindexing them", stale)
-            from search.signals import reindex_elasticsearch
-
-            reindex_elasticsearch(stale)
+            queue.reindex_elasticsearch(stale)
         hits, highlights = [], {}
         for pk, raw in zip(ids, raw_hits, strict=True):
             if pk not in allowed:
                 continue
-            hits.append(_hit(pk, raw.get("_source") or {}))
+            hits.append(SearchHit.from_card(pk, (raw.get("_source") or {}).get("card") or {}))
             if hl := raw.get("highlight"):
                 highlights[pk] = _highlights(hl)
         return SearchResult(
@@ -376,7 +281,7 @@ class ElasticsearchBackend(BaseSearchBackend):
     def related(self, page, limit: int = 4) -> list:
         mlt = Q(
             "more_like_this",
-            fields=["title", "summary", "body", "challenge", "sector"],
+            fields=[*(f.name for f in schema.TEXT_FIELDS), "challenge", "sector"],
             like=[{"_index": self.index, "_id": str(page.pk)}],
             min_term_freq=1,
             min_doc_freq=1,

@@ -4,7 +4,7 @@ import logging
 
 from django import template
 
-from search.views import related_practices as _related
+from search.backends import get_backend
 
 register = template.Library()
 logger = logging.getLogger(__name__)
@@ -12,8 +12,10 @@ logger = logging.getLogger(__name__)
 
 @register.simple_tag
 def related_practices(page, limit=4):
+    """Related case studies for a case-study page: more_like_this on
+    Elasticsearch, shared challenges on the database backend."""
     try:
-        return _related(page, limit)
+        return get_backend().related(page, limit)
     except Exception:  # never break a case-study page over a recommendation
         logger.exception("Related practices failed for page %s", getattr(page, "pk", None))
         return []

@@ -32,11 +32,13 @@ from django.test import override_settings
 from wagtail.models import PageViewRestriction
 
 from practices.factories import (
+    CaseStudyOutcomeFactory,
     CaseStudyPageFactory,
     CaseStudyPartnerFactory,
     ChallengeFactory,
     CityPageFactory,
     SectorFactory,
+    TargetGroupFactory,
     build_site_tree,
 )
 from search import indexing
@@ -243,6 +245,12 @@ def build_catalogue(t):
     )
     PageViewRestriction.objects.create(page=pages["private"], restriction_type=PageViewRestriction.LOGIN)
     CaseStudyPartnerFactory(page=pages["youth_coops"], name="Legacoop Piemonte", organisation_type="cooperative")
+    # Words shown on a page only as a keyword, a target group and an outcome.
+    land_trust = pages["land_trust"]
+    land_trust.tags.add("allotments")
+    land_trust.target_groups.add(TargetGroupFactory(name="Older people", slug="older-people"))
+    CaseStudyOutcomeFactory(page=land_trust, metric="homes kept affordable", value=120, unit="households")
+    land_trust.save()
     return {
         "pages": {k: p.pk for k, p in pages.items()},
         "cities": {"rotterdam": rotterdam.pk, "montreal": montreal.pk, "dublin": t["dublin"].pk, "turin": t["turin"].pk},

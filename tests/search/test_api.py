@@ -185,7 +185,7 @@ def test_fallback_page(indexed, es_down, client):
 
 
 def test_breaker_opens_and_recovers():
-    from search.backends.base import SearchBackendError
+    from search.backends.contract import SearchBackendError
     from search.breaker import CircuitBreaker, FallbackBackend
 
     now = [0.0]

@@ -5,13 +5,13 @@ import logging
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import transaction
 from django.test import override_settings
 
 from search import indexing, signals
-from search.backends import SearchQuery
+from search.backends.contract import SearchQuery
 from search.backends.elasticsearch import get_client
-from search.documents import serialise
+from search.documents import document
+from search.serialise import read_pages
 
 from .conftest import free_port, make_engine
 
@@ -54,7 +54,7 @@ def test_check_reports_and_fixes_drift(indexed, mutating, es_engine, settings, c
     missing = indexed.pages["market"]
     client.delete(index=alias, id=str(missing.pk), refresh=True)
     stale = indexed.pages["energy"]
-    stale_doc = serialise(stale)
+    stale_doc = document(read_pages([stale.pk])[0])
     stale_doc.pop("_id")
     stale_doc["live_revision"] = -1
     client.index(index=alias, id=str(stale.pk), document=stale_doc, refresh=True)
@@ -142,41 +142,44 @@ def test_stale_document_is_never_shown(indexed, mutating, es_engine, settings):
     assert not client.exists(index=settings.ELASTICSEARCH_INDEX, id=str(draft.pk))
 
 
-def test_a_withdrawal_in_another_process_is_followed_within_the_recheck_interval(
-    indexed, mutating, es_engine, settings, monkeypatch
+def test_a_page_another_process_unpublished_is_never_shown_although_elasticsearch_has_it(
+    indexed, mutating, es_engine
 ):
-    """Each process keeps the set of listable pages; another process's
-    unpublish changes the shared version, and this one drops the page once
-    it looks again (within a second), even if Elasticsearch still has it."""
-    from django.core.cache import cache
-
-    from search.backends import elasticsearch as es_backend
+    """Elasticsearch still holds the document; the database index no longer
+    does (the other process's unpublish committed): the very next search
+    does not show it, with no delay."""
     from search.models import SearchEntry
 
     page = indexed.pages["energy"]
     query = SearchQuery(text="energy", page_size=50)
     assert page.pk in [h.pk for h in es_engine.search(query).hits]
-    # The other process's unpublish: the row left the database index, the
-    # shared version changed; Elasticsearch has not caught up yet.
     SearchEntry.objects.filter(page_id=page.pk).delete()
-    cache.set(es_backend.listable_ids_memo.key, "changed-elsewhere", None)
-    monkeypatch.setattr(es_backend.listable_ids_memo, "recheck", 0)  # a second later
     result = es_engine.search(query)
     assert page.pk not in [h.pk for h in result.hits]
     assert result.total == len(result.hits)
 
 
-def test_nothing_is_queued_without_elasticsearch(db, settings, monkeypatch):
-    settings.ELASTICSEARCH_URL = ""
+def test_the_elasticsearch_task_is_queued_after_the_commit_and_only_with_elasticsearch(
+    db, settings, monkeypatch, django_capture_on_commit_callbacks
+):
     sent = []
-    monkeypatch.setattr("search.signals._send", lambda *a: sent.append(a))
-    with transaction.atomic():
+    monkeypatch.setattr("search.queue.send", lambda page_ids, *target, **kw: sent.append(sorted(page_ids)))
+    settings.ELASTICSEARCH_URL = ""
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
         signals.schedule([1, 2])
-    assert sent == []
+    assert callbacks == [] and sent == []
+    settings.ELASTICSEARCH_URL = "http://127.0.0.1:9"
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        signals.schedule([1, 2])
+        assert sent == []  # not before the commit
+    for callback in callbacks:
+        callback()
+    assert sent == [[1, 2]]
 
 
 def test_a_truncated_facet_is_an_error_not_a_silent_cut(indexed, mutating, es_engine, settings):
-    from search.backends.base import FacetOptions, FacetTruncatedError, load_facet_options
+    from search.backends.contract import FacetTruncatedError
+    from search.backends.facets import FacetOptions, load_facet_options
 
     client = get_client(settings.ELASTICSEARCH_URL)
     for i in range(12):  # more values than the taxonomy knows of

@@ -4,8 +4,7 @@ CI, lacks it). Run with ELASTICSEARCH_URL=http://localhost:9200 (docs/search.md)
 import pytest
 from elasticsearch.dsl import Q, Search
 
-from search.backends import SearchQuery
-from search.backends.base import SearchBackendError
+from search.backends.contract import SearchBackendError, SearchQuery
 from search.backends.elasticsearch import get_client
 
 from .conftest import make_engine

@@ -31,14 +31,14 @@ class Command(BaseCommand):
         drifted = []
         for target in targets:
             if rebuild:
-                self.rebuild(target)
-            elif not self.check(target, fix):
+                self.rebuild_index(target)
+            elif not self.check_index(target, fix):
                 drifted.append(target)
         if drifted:
             raise CommandError(f"The {' and '.join(drifted)} index has drifted from the pages "
                                "(run with --fix to repair).")
 
-    def rebuild(self, target):
+    def rebuild_index(self, target):
         if target == "database":
             info = indexing.rebuild_entries()
             self.stdout.write(f"Database index: {info['documents']} case studies in {info['seconds']:.2f}s")
@@ -51,7 +51,7 @@ class Command(BaseCommand):
             + (f"; removed {', '.join(info['replaced'])}" if info["replaced"] else "")
         )
 
-    def check(self, target, fix) -> bool:
+    def check_index(self, target, fix) -> bool:
         label = "Database index" if target == "database" else "Elasticsearch"
         drift = indexing.check_entries(fix=fix) if target == "database" else indexing.check(fix=fix)
         if drift.clean:

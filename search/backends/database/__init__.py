@@ -1,0 +1,237 @@
+"""Practice search on the database (SQLite, PostgreSQL).
+
+It reads the database index, `search.models.SearchEntry`: one row per live,
+public case study with its text by weight, its facet values as `facet:value`
+tokens and its card. The SQL that differs by vendor is in `postgres` and
+`sqlite` beside this module.
+
+A search is one statement for the facet counts, the total and the ids of
+the requested page, then one primary-key query for the page's cards,
+whatever the page size, the number of results or of selected facets:
+
+* the rows matching the text and the year range (and still live and not
+  under a view restriction: a missed event cannot leak a page) are
+  materialised once, each with one flag per selected facet it fails;
+* rows failing two or more selected facets count for nothing; a row failing
+  none counts for every facet's values and the total; a row failing exactly
+  one facet counts for that facet's values only. That is the multi-select
+  rule (each facet's counts apply every *other* facet's filters) in one pass
+  over the tokens;
+* the page's ids are the rows failing none, in the order asked for.
+
+When some words of the text are not in the index's vocabulary
+(`search.models.SearchWord`), they are corrected to the closest known words
+(trigram similarity on PostgreSQL, rapidfuzz on SQLite) and the corrected
+text is searched; the result says so (`SearchResult.corrected`). When the
+corrected text finds nothing, the text as typed is searched;
+`SearchQuery.exact` skips the correction.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import reduce
+from operator import or_
+
+from django.db import connection
+from django.db.models import Count, Q
+from wagtail.models import Page, PageViewRestriction
+
+from practices.models import CaseStudyPage
+from search import schema
+from search.models import SearchEntry, SearchWord
+
+from ..contract import BaseSearchBackend, SearchHit, SearchQuery, SearchResult
+from ..facets import FacetOptions, load_facet_options
+from ..highlight import highlight_text
+from . import postgres, sqlite
+from .statement import Statement
+
+SORT_COLUMNS = {
+    "newest": "{t}.published DESC NULLS LAST, {t}.page_id DESC",
+    "oldest": "{t}.published ASC NULLS LAST, {t}.page_id ASC",
+    "start_year": "{t}.start_year DESC NULLS LAST, {t}.page_id DESC",
+}
+
+
+def dialect():
+    return postgres if connection.vendor == "postgresql" else sqlite
+
+
+def private_page_ids() -> list[int]:
+    """Ids of the pages under a view restriction (usually none: one query)."""
+    paths = list(PageViewRestriction.objects.values_list("page__path", flat=True))
+    if not paths:
+        return []
+    return list(Page.objects.filter(reduce(or_, (Q(path__startswith=p) for p in paths))).values_list("pk", flat=True))
+
+
+def fold(word: str) -> str:
+    """A word as the vocabulary keeps it: lowercase, accents removed."""
+    decomposed = unicodedata.normalize("NFKD", word.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def search_statement(sql, query: SearchQuery, words: list[str], private_ids) -> Statement:
+    """The facet counts, the total and the requested page's ids (see the
+    module docstring). Rows: (token, count) per facet value, ('', total),
+    ('hit:<id>', position) per hit of the page."""
+    st = Statement()
+    selected = [(schema.FACETS[name], values) for name, values in sorted(query.filters.items())]
+    # Parameters are taken in the order the SQL text names them.
+    columns = ["e.page_id", "e.facets", "e.published", "e.start_year"]
+    if words and (rank := sql.rank_column(st, words)):
+        columns.append(f"{rank} AS text_rank")
+    for i, (facet, values) in enumerate(selected):
+        tokens = [f"{facet.name}:{v}" for v in facet.filter_values(values)]
+        columns.append(f"CASE WHEN {sql.has_any(st, 'e.facets', tokens)} THEN 0 ELSE 1 END AS x{i}")
+    join = sql.text_join(st, words) if words else ""
+    conditions = [f"p.live = {st.param(True)}"]
+    if private_ids:
+        conditions.append(f"NOT ({sql.in_ids(st, 'e.page_id', private_ids)})")
+    if words:
+        conditions.append(sql.text_condition(st, words))
+    if query.year_from is not None:
+        conditions.append(f"e.start_year >= {st.param(query.year_from)}")
+    if query.year_to is not None:
+        conditions.append(f"e.start_year <= {st.param(query.year_to)}")
+    m = (f"SELECT {', '.join(columns)} FROM search_searchentry e JOIN wagtailcore_page p ON p.id = e.page_id"
+         f"{join} WHERE {' AND '.join(conditions)}")
+    if selected:
+        fails = " + ".join(f"m.x{i}" for i in range(len(selected)))
+        only = "CASE " + " ".join(f"WHEN m.x{i} = 1 THEN '{facet.name}:'" for i, (facet, _) in enumerate(selected))
+        c = f"SELECT m.*, {fails} AS fails, {only} ELSE '' END AS only_facet FROM m WHERE {fails} <= 1"
+        counted = f"c.fails = 0 OR {sql.starts_with('v.value', 'c.only_facet')}"
+        passing = "c.fails = 0"
+    else:
+        c = "SELECT m.* FROM m"
+        counted = passing = "1 = 1"
+    sort = query.effective_sort
+    if sort == "relevance":
+        expression, rank_join = sql.rank_expression(st, words, "c")
+        order = f"{expression} DESC, c.published DESC NULLS LAST, c.page_id DESC"
+    else:
+        rank_join = ""
+        order = SORT_COLUMNS[sort].format(t="c")
+    h = (f"SELECT c.page_id, ROW_NUMBER() OVER (ORDER BY {order}) AS n FROM c{rank_join} WHERE {passing} "
+         f"ORDER BY n LIMIT {st.param(query.page_size)} OFFSET {st.param(query.offset)}")
+    st.sql = (
+        f"WITH m AS {sql.MATERIALIZED}({m}), c AS {sql.MATERIALIZED}({c}), h AS ({h}) "
+        f"SELECT v.value, COUNT(*) FROM c, {sql.expand('c.facets')} WHERE {counted} GROUP BY v.value "
+        f"UNION ALL SELECT '', COUNT(*) FROM c WHERE {passing} "
+        f"UNION ALL SELECT 'hit:' || CAST(h.page_id AS TEXT), h.n FROM h"
+    )
+    return st
+
+
+def _counts(rows) -> tuple[dict[str, dict[str, int]], int, dict[int, int]]:
+    """Facet counts (year facets in ranges), the total, and the page's ids
+    with their positions, from the statement's rows."""
+    counts: dict[str, dict[str, int]] = {facet.name: {} for facet in schema.FACET_LIST}
+    total = 0
+    hits: dict[int, int] = {}
+    for token, count in rows:
+        if token == "":
+            total = count
+            continue
+        name, _, value = token.partition(":")
+        if name == "hit":
+            hits[int(value)] = count
+            continue
+        facet = schema.FACETS.get(name)
+        if facet is None:  # a facet no longer declared (the index not rebuilt yet)
+            continue
+        if facet.kind is schema.Kind.YEAR:
+            value = schema.year_bucket(int(value))
+        bucket = counts[name]
+        bucket[value] = bucket.get(value, 0) + count
+    return counts, total, hits
+
+
+class DatabaseBackend(BaseSearchBackend):
+    name = "database"
+
+    def search(self, query: SearchQuery, options: FacetOptions | None = None) -> SearchResult:
+        options = options or load_facet_options()
+        for name in query.filters:
+            if name not in schema.FACETS:
+                raise ValueError(f"unknown facet {name}")
+        private = private_page_ids()
+        corrected = self._correction(query.words) if query.words and not query.exact else None
+        if corrected is not None:
+            result = self._search(query, corrected, options, private)
+            if result.total:
+                result.corrected = " ".join(corrected)
+                return result
+        return self._search(query, query.words, options, private)
+
+    def _correction(self, words: list[str]) -> list[str] | None:
+        """The words with those the vocabulary does not know replaced by
+        the closest known ones; None when all are known or none has a
+        close enough neighbour."""
+        folded = [fold(w) for w in words]
+        candidates = {w for w in folded if len(w) >= 3 and w.isalpha()}
+        if not candidates:
+            return None
+        known = set(SearchWord.objects.filter(word__in=candidates).values_list("word", flat=True))
+        unknown = candidates - known
+        if not unknown:
+            return None
+        sql = dialect()
+        replacements = {w: sql.closest_word(w) for w in unknown}
+        if not any(replacements.values()):
+            return None
+        return [replacements.get(w) or w for w in folded]
+
+    def _search(self, query: SearchQuery, words, options, private) -> SearchResult:
+        sql = dialect()
+        st = search_statement(sql, query, words, private)
+        with connection.cursor() as cursor:
+            cursor.execute(st.sql, st.params)
+            counts, total, positions = _counts(cursor.fetchall())
+        facets = {name: options.build(name, counts[name], query.filters.get(name, ())) for name in counts}
+        hits, highlights = [], {}
+        if positions:
+            fields = ["page_id", "card"] + (["text_c"] if words else [])
+            rows = SearchEntry.objects.filter(page_id__in=list(positions)).values_list(*fields)
+            for row in sorted(rows, key=lambda r: positions[r[0]]):
+                hit = SearchHit.from_card(row[0], row[1])
+                hits.append(hit)
+                if words:
+                    entry = {}
+                    if summary := highlight_text(hit.summary, words, whole=True):
+                        entry["summary"] = [summary]
+                    if body := highlight_text(row[2], words):
+                        entry["body"] = [body]
+                    if entry:
+                        highlights[hit.pk] = entry
+        return SearchResult(
+            query=query, hits=hits, total=total, facets=facets, highlights=highlights, backend=self.name
+        )
+
+    def related(self, page, limit: int = 4) -> list:
+        challenge_ids = list(page.challenges.values_list("pk", flat=True))
+        if not challenge_ids:
+            return []
+        return list(
+            CaseStudyPage.objects.listable()
+            .for_listing()
+            .exclude(pk=page.pk)
+            .filter(challenges__in=challenge_ids)
+            .annotate(shared=Count("challenges", filter=Q(challenges__in=challenge_ids), distinct=True))
+            .order_by("-shared", "-first_published_at", "-pk")[:limit]
+        )
+
+    def suggest(self, prefix: str, limit: int = 8) -> list[str]:
+        prefix = (prefix or "").strip()[:100]
+        if not prefix:
+            return []
+        entries = SearchEntry.objects.filter(page__live=True)
+        titles = list(
+            entries.filter(card__title__istartswith=prefix).order_by("card__title")
+            .values_list("card__title", flat=True)[:limit]
+        )
+        if len(titles) < limit:
+            more = entries.filter(card__title__icontains=prefix).exclude(card__title__in=titles)
+            titles += list(more.order_by("card__title").values_list("card__title", flat=True)[: limit - len(titles)])
+        return titles

@@ -1,0 +1,75 @@
+"""The database backend's SQL on PostgreSQL.
+
+Text: the generated, weighted `search_vector` column (GIN; `sce_english`:
+English stemming, accents folded); every word must match (`plainto_tsquery`;
+a query of stop words only matches everything, as on Elasticsearch);
+relevance is `ts_rank` with weights that keep a title match above any number
+of matches in the body. Facet tokens: `jsonb` lists, tested with `?|`.
+Spelling: the vocabulary's trigram index (`pg_trgm`).
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+
+from .statement import Statement
+
+TS_CONFIG = "sce_english"  # created by search/migrations/0002_search_vector.py
+# ts_rank's weights for D, C, B, A.
+RANK_WEIGHTS = "{0.02, 0.1, 0.3, 1.0}"
+MATERIALIZED = "MATERIALIZED "
+# Trigram similarity a correction needs (pg_trgm's default is 0.3).
+MIN_SIMILARITY = 0.35
+
+
+def tsquery(st: Statement, words: list[str]) -> str:
+    return f"plainto_tsquery('{TS_CONFIG}', {st.param(' '.join(words))})"
+
+
+def text_join(st: Statement, words: list[str]) -> str:
+    return ""
+
+
+def text_condition(st: Statement, words: list[str]) -> str:
+    return f"(numnode({tsquery(st, words)}) = 0 OR e.search_vector @@ {tsquery(st, words)})"
+
+
+def rank_column(st: Statement, words: list[str]) -> str | None:
+    """The relevance column of the matched rows, or None when it is computed
+    for the ranked rows only (`rank_expression`)."""
+    return None
+
+
+def rank_expression(st: Statement, words: list[str], table: str) -> tuple[str, str]:
+    """ORDER BY expression (higher first) and the join it needs."""
+    join = f" JOIN search_searchentry r ON r.page_id = {table}.page_id"
+    return f"ts_rank('{RANK_WEIGHTS}', r.search_vector, {tsquery(st, words)})", join
+
+
+def has_any(st: Statement, column: str, tokens: list[str]) -> str:
+    return f"({column} ?| {st.param(tokens)}::text[])"
+
+
+def expand(column: str) -> str:
+    """A FROM item giving one row (`v.value`) per token of the list."""
+    return f"jsonb_array_elements_text({column}) AS v(value)"
+
+
+def starts_with(value: str, prefix: str) -> str:
+    return f"starts_with({value}, {prefix})"
+
+
+def in_ids(st: Statement, column: str, ids) -> str:
+    """`column` is one of `ids`, passed as ONE parameter."""
+    return f"{column} = ANY({st.param('{' + ','.join(str(int(i)) for i in ids) + '}')}::integer[])"
+
+
+def closest_word(word: str) -> str | None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT word FROM search_searchword WHERE word %% %s AND similarity(word, %s) >= %s "
+            "ORDER BY similarity(word, %s) DESC, word LIMIT 1",
+            [word, word, MIN_SIMILARITY, word],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None

@@ -1,0 +1,69 @@
+"""The database backend's SQL on SQLite (the embedded default).
+
+Text: the FTS5 table `search_entry_fts` over the four weighted text columns
+(Porter stemming, accents folded; migration 0003), every word must match;
+relevance is bm25 with column weights that keep a title match first. Facet
+tokens: JSON lists read with `json_each`. Spelling: rapidfuzz over the
+vocabulary.
+"""
+
+from __future__ import annotations
+
+import json
+
+from rapidfuzz import fuzz, process
+
+from search.models import SearchWord
+
+from .statement import Statement
+
+# bm25 weights of text_a ... text_d.
+BM25_WEIGHTS = "10.0, 4.0, 1.0, 0.5"
+MATERIALIZED = "MATERIALIZED "
+# rapidfuzz ratio (0-100) a correction needs.
+MIN_SCORE = 70
+
+
+def _match(words: list[str]) -> str:
+    # Each word quoted: an FTS5 string, never an operator; words are \w+.
+    return " ".join(f'"{word}"' for word in words)
+
+
+def text_join(st: Statement, words: list[str]) -> str:
+    return " JOIN search_entry_fts f ON f.rowid = e.page_id"
+
+
+def text_condition(st: Statement, words: list[str]) -> str:
+    return f"search_entry_fts MATCH {st.param(_match(words))}"
+
+
+def rank_column(st: Statement, words: list[str]) -> str | None:
+    # bm25 is lower for better matches, and only valid beside MATCH.
+    return f"-bm25(search_entry_fts, {BM25_WEIGHTS})"
+
+
+def rank_expression(st: Statement, words: list[str], table: str) -> tuple[str, str]:
+    return f"{table}.text_rank", ""
+
+
+def has_any(st: Statement, column: str, tokens: list[str]) -> str:
+    marks = ", ".join(st.param(t) for t in tokens)
+    return f"EXISTS (SELECT 1 FROM json_each({column}) j WHERE j.value IN ({marks}))"
+
+
+def expand(column: str) -> str:
+    return f"json_each({column}) AS v"
+
+
+def starts_with(value: str, prefix: str) -> str:
+    return f"substr({value}, 1, length({prefix})) = {prefix}"
+
+
+def in_ids(st: Statement, column: str, ids) -> str:
+    return f"{column} IN (SELECT value FROM json_each({st.param(json.dumps([int(i) for i in ids]))}))"
+
+
+def closest_word(word: str) -> str | None:
+    words = SearchWord.objects.values_list("word", flat=True)
+    best = process.extractOne(word, list(words), scorer=fuzz.ratio, score_cutoff=MIN_SCORE)
+    return best[0] if best else None

@@ -1,0 +1,237 @@
+"""The case-study search schema: every facet, searchable text field and
+result-card field, declared once.
+
+Everything else reads this module: the Elasticsearch mapping and document
+(`search.documents`), the database index row (`search.models.SearchEntry`:
+text by weight, facet values as one list of tokens, the card as JSON), facet
+options and counts on both backends (`search.backends.facets`), the search
+page's filter boxes and the API's parameters, JSON and OpenAPI schema.
+
+A facet is declared with its name (the URL parameter, the document field and
+the prefix of its tokens in the database index), its label, its kind and a
+function that reads its values from a `PageData`. Adding a facet is one line
+here (plus a model field when the data is new): no migration, because the
+database index keeps every facet's values in one list of `facet:value`
+tokens, and the Elasticsearch mapping is rebuilt from this module by
+`search_index --rebuild`.
+
+Searchable text fields carry a weight, A (strongest) to D; the database
+index keeps one text column per weight, Elasticsearch one field per text
+field, boosted by its weight.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from enum import Enum
+
+from django_countries import countries
+
+from cities.models import CityPage
+from practices.models import (
+    TAXONOMIES,
+    YEAR_MAX,
+    YEAR_MIN,
+    Status,
+)
+
+YEAR_BUCKET = 5  # year facets group years in 5-year ranges
+
+
+class Kind(Enum):
+    TAXONOMY = "taxonomy"  # slugs of a controlled vocabulary (practices.models.TAXONOMIES)
+    CHOICE = "choice"  # values of a TextChoices
+    CITY = "city"  # slug of a live, public city
+    COUNTRY = "country"  # ISO 3166-1 code of a live, public city
+    YEAR = "year"  # a year, counted and filtered in YEAR_BUCKET-year ranges
+    BOOLEAN = "boolean"  # "yes" or "no"
+
+
+@dataclass
+class PageData:
+    """What the serialiser reads for one case study (see
+    `search.serialise.read_pages`): its own columns, its terms per
+    taxonomy as (slug, name), its partners as (name, organisation type), its
+    outcomes as text, its keywords and its body as plain text."""
+
+    row: dict
+    terms: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    partners: list[tuple[str, str]] = field(default_factory=list)
+    outcomes: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    body: str = ""
+
+    def term_slugs(self, attr: str) -> list[str]:
+        return [slug for slug, _ in self.terms.get(attr, ())]
+
+    def term_names(self, attr: str) -> list[str]:
+        return [name for _, name in self.terms.get(attr, ())]
+
+
+@dataclass(frozen=True)
+class Facet:
+    name: str
+    label: str
+    kind: Kind
+    values: Callable[[PageData], Iterable]
+    # TAXONOMY: the TAXONOMIES key; CHOICE: the TextChoices class; BOOLEAN:
+    # the labels of "yes" and "no".
+    source: object = None
+
+    def tokens(self, data: PageData) -> list[str]:
+        """The database index's tokens for this facet's values of a page."""
+        return [f"{self.name}:{value}" for value in self.page_values(data)]
+
+    def page_values(self, data: PageData) -> list:
+        values = self.values(data)
+        if self.kind is Kind.BOOLEAN:
+            return ["yes" if values else "no"]
+        return [v for v in dict.fromkeys(values) if v not in (None, "")]
+
+    def filter_values(self, selected: Iterable[str]) -> list[str]:
+        """The stored values that a selection of facet values matches (a
+        year range stands for each of its years)."""
+        if self.kind is Kind.YEAR:
+            out = []
+            for value in selected:
+                lo, hi = year_bucket_bounds(value)
+                out += [str(year) for year in range(lo, hi + 1)]
+            return out
+        return list(selected)
+
+
+def year_bucket(year: int) -> str:
+    start = year - year % YEAR_BUCKET
+    return f"{start}-{start + YEAR_BUCKET - 1}"
+
+
+def year_bucket_bounds(value: str) -> tuple[int, int]:
+    start, end = value.split("-")
+    return int(start), int(end)
+
+
+def _taxonomy(name, label, attr):
+    return Facet(name, label, Kind.TAXONOMY, lambda d: d.term_slugs(attr), source=attr)
+
+
+FACET_LIST: list[Facet] = [
+    _taxonomy("challenge", "Challenge", "challenges"),
+    Facet("city", "City", Kind.CITY, lambda d: [d.row["city__slug"]]),
+    Facet("country", "Country", Kind.COUNTRY, lambda d: [d.row["city__country"] or None]),
+    _taxonomy("sector", "Sector", "sectors"),
+    _taxonomy("policy_lever", "Policy lever", "policy_levers"),
+    _taxonomy("target_group", "Target group", "target_groups"),
+    Facet("status", "Status", Kind.CHOICE, lambda d: [d.row["status"]], source=Status),
+    Facet("start_year", "Start year", Kind.YEAR, lambda d: [d.row["start_year"]]),
+]
+FACETS: dict[str, Facet] = {facet.name: facet for facet in FACET_LIST}
+
+
+def facet_options(facet: Facet) -> dict[str, str]:
+    """Every value the facet may take -> its label, in display order. A
+    fixed number of queries per facet, whatever the size of the catalogue."""
+    if facet.kind is Kind.TAXONOMY:
+        model = TAXONOMIES[facet.source]
+        return dict(model.objects.order_by("sort_order", "name").values_list("slug", "name"))
+    if facet.kind is Kind.CHOICE:
+        return {value: str(label) for value, label in facet.source.choices}
+    if facet.kind is Kind.BOOLEAN:
+        return dict(facet.source)
+    if facet.kind is Kind.YEAR:
+        # Every range of the validated span (no query); ranges without
+        # results are not listed unless selected.
+        return {year_bucket(y): year_bucket(y).replace("-", "–") for y in range(YEAR_MIN, YEAR_MAX + 1, YEAR_BUCKET)}
+    cities = CityPage.objects.live().public().order_by("title")
+    if facet.kind is Kind.CITY:
+        return dict(cities.values_list("slug", "title"))
+    codes = {str(code) for code in cities.values_list("country", flat=True) if code}
+    return dict(sorted(((code, str(countries.name(code) or code)) for code in codes), key=lambda kv: kv[1]))
+
+
+# --- Searchable text ---
+
+WEIGHTS = ("A", "B", "C", "D")
+# Elasticsearch boost per weight (the database ranks with ts_rank's weights
+# or bm25's column weights, see search.backends.database).
+BOOSTS = {"A": 3, "B": 2, "C": 1, "D": 1}
+
+
+@dataclass(frozen=True)
+class TextField:
+    name: str
+    weight: str
+    value: Callable[[PageData], str]
+    highlight: bool = False  # matching passages are shown on result cards
+
+
+def _names(attr):
+    return lambda d: " ".join(d.term_names(attr))
+
+
+def _country_name(data: PageData) -> str:
+    code = data.row["city__country"]
+    return str(countries.name(code) or "") if code else ""
+
+
+TEXT_FIELDS: list[TextField] = [
+    TextField("title", "A", lambda d: d.row["title"]),
+    TextField("summary", "B", lambda d: d.row["summary"] or "", highlight=True),
+    TextField("keywords", "B", lambda d: " ".join(d.tags)),
+    TextField("challenges", "B", _names("challenges")),
+    TextField("policy_levers", "B", _names("policy_levers")),
+    TextField("sectors", "B", _names("sectors")),
+    TextField("target_groups", "B", _names("target_groups")),
+    TextField("body", "C", lambda d: d.body, highlight=True),
+    TextField("outcomes", "C", lambda d: " ".join(d.outcomes)),
+    TextField("partners", "D", lambda d: " ".join(name for name, _ in d.partners)),
+    TextField("city_name", "D", lambda d: d.row["city__title"] or ""),
+    TextField("country_name", "D", _country_name),
+]
+
+# Text fields whose matching passages are shown, in that order.
+HIGHLIGHT_FIELDS = [f.name for f in TEXT_FIELDS if f.highlight]
+
+
+def texts(data: PageData) -> dict[str, str]:
+    return {f.name: f.value(data) for f in TEXT_FIELDS}
+
+
+def texts_by_weight(values: dict[str, str]) -> dict[str, str]:
+    """The text of each weight, the fields joined in declaration order
+    (the database index's `text_a` ... `text_d`)."""
+    joined = {}
+    for weight in WEIGHTS:
+        joined[weight] = "\n".join(values[f.name] for f in TEXT_FIELDS if f.weight == weight and values[f.name])
+    return joined
+
+
+_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def vocabulary(values: dict[str, str]) -> set[str]:
+    """The words of a page that a query may be corrected to ("did you
+    mean"): lowercase, letters only, at least three of them."""
+    return {word for text in values.values() for word in _WORD.findall(text.lower()) if len(word) <= 64}
+
+
+# --- The result card ---
+
+
+def card(data: PageData) -> dict:
+    """What a result card and the API show of a hit, stored as it is in both
+    indexes (`search.backends.contract.SearchHit.from_card` reads it)."""
+    row = data.row
+    return {
+        "title": row["title"],
+        "summary": row["summary"] or "",
+        "url_path": row["url_path"],
+        "language": row["language"] or "",
+        "city": {"slug": row["city__slug"], "title": row["city__title"], "country": str(row["city__country"] or "")}
+        if row["city__slug"] else None,
+        "challenges": [{"slug": slug, "name": name} for slug, name in data.terms.get("challenges", ())],
+        "start_year": row["start_year"],
+        "end_year": row["end_year"],
+        "status": row["status"] or "",
+    }
