@@ -34,6 +34,7 @@ from practices.models import (
     TAXONOMIES,
     YEAR_MAX,
     YEAR_MIN,
+    OrganisationType,
     Status,
 )
 
@@ -124,6 +125,10 @@ FACET_LIST: list[Facet] = [
     _taxonomy("policy_lever", "Policy lever", "policy_levers"),
     _taxonomy("target_group", "Target group", "target_groups"),
     Facet("status", "Status", Kind.CHOICE, lambda d: [d.row["status"]], source=Status),
+    Facet("organisation_type", "Partner organisation type", Kind.CHOICE,
+          lambda d: sorted({kind for _, kind in d.partners}), source=OrganisationType),
+    Facet("has_outcomes", "Measured outcomes", Kind.BOOLEAN, lambda d: bool(d.outcomes),
+          source={"yes": "With measured outcomes", "no": "Without measured outcomes"}),
     Facet("start_year", "Start year", Kind.YEAR, lambda d: [d.row["start_year"]]),
 ]
 FACETS: dict[str, Facet] = {facet.name: facet for facet in FACET_LIST}

@@ -284,3 +284,20 @@ def test_related_practices(engine, indexed):
     # Both backends relate practices sharing the youth-unemployment challenge.
     assert {p.title for p in related} & {"Montréal solidarity market", "Social procurement for childcare cooperatives"}
     assert all(p.live for p in related)
+
+
+def test_partner_organisation_type_facet(engine, indexed):
+    result = engine.search(SearchQuery())
+    assert counts(result, "organisation_type") == {"cooperative": 1}
+    assert [v["label"] for v in result.facets["organisation_type"]] == ["Cooperative"]
+    narrowed = engine.search(SearchQuery(filters={"organisation_type": ["cooperative"]}))
+    assert titles(narrowed) == ["Youth guarantee through worker cooperatives"]
+
+
+def test_measured_outcomes_facet(engine, indexed):
+    result = engine.search(SearchQuery())
+    assert counts(result, "has_outcomes") == {"yes": 1, "no": 8}
+    narrowed = engine.search(SearchQuery(filters={"has_outcomes": ["yes"], "challenge": ["housing"]}))
+    assert titles(narrowed) == ["Cooperative housing land trust"]
+    # Multi-select: the facet's own counts ignore its own filter.
+    assert counts(narrowed, "has_outcomes") == {"yes": 1, "no": 1}
