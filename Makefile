@@ -25,6 +25,7 @@ demo: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 check: $(STAMP)
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(BIN)/python manage.py check

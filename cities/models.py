@@ -10,6 +10,7 @@ from django.utils.functional import cached_property
 from django_countries.fields import CountryField
 from modelcluster.fields import ParentalManyToManyField
 from modelcluster.models import ClusterableModel
+from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
@@ -29,28 +30,18 @@ class CitiesIndexPage(Page):
     max_count = 1
 
     def get_context(self, request, *args, **kwargs):
+        """The live public cities by title, and ``city_entries``: (city, its case
+        studies) pairs, with no case studies unless a ``construct_cities_index_context``
+        Wagtail hook, called as ``fn(page, request, context)``, fills them in (the
+        practices app does: cities import no higher app)."""
         context = super().get_context(request, *args, **kwargs)
         context["cities"] = (
             CityPage.objects.child_of(self).live().public().order_by("title")
         )
-        context["city_entries"] = self.city_entries(context["cities"])
+        context["city_entries"] = [(city, []) for city in context["cities"]]
+        for construct in hooks.get_hooks("construct_cities_index_context"):
+            construct(self, request, context)
         return context
-
-    @staticmethod
-    def city_entries(cities):
-        """(city, its listable case studies) pairs in two queries, for the index template."""
-        from practices.models import CaseStudyPage
-
-        cities = list(cities)
-        by_city = {city.pk: [] for city in cities}
-        practices = (
-            CaseStudyPage.objects.listable()
-            .filter(city__in=cities)
-            .order_by("title", "pk")
-        )
-        for practice in practices:
-            by_city[practice.city_id].append(practice)
-        return [(city, by_city[city.pk]) for city in cities]
 
 
 class CityPage(Page):
@@ -102,17 +93,16 @@ class CityPage(Page):
         return self.title
 
     def get_context(self, request, *args, **kwargs):
-        from practices.models import CaseStudyPage, PracticeIndexPage
-
+        """The city's working groups, and its case studies (``practices``) with the
+        page that links their challenges (``practice_index``): empty and None unless
+        a ``construct_city_page_context`` Wagtail hook, called as
+        ``fn(page, request, context)``, fills them in (the practices app does)."""
         context = super().get_context(request, *args, **kwargs)
-        context["practices"] = (
-            CaseStudyPage.objects.listable()
-            .child_of(self)
-            .for_listing()
-            .order_by("-first_published_at", "-pk")
-        )
-        context["practice_index"] = PracticeIndexPage.objects.live().public().first()
+        context["practices"] = []
+        context["practice_index"] = None
         context["working_groups"] = self.working_groups.prefetch_related("member_cities")
+        for construct in hooks.get_hooks("construct_city_page_context"):
+            construct(self, request, context)
         return context
 
 

@@ -18,6 +18,8 @@ from wagtail.models import (
     WorkflowTask,
 )
 
+from .models import CityPage
+
 MODERATORS_GROUP = "Moderators"
 REVIEW_WORKFLOW = "Peer review"
 
@@ -64,8 +66,6 @@ def city_editors_group(city):
 
 def cities_of(user):
     """The cities whose pages this user edits as a city official."""
-    from cities.models import CityPage
-
     return CityPage.objects.filter(
         group_permissions__group__user=user,
         group_permissions__permission__codename="change_page",
@@ -138,8 +138,6 @@ def ensure_review_workflow(site_root, moderators):
 def ensure_site_roles(site_root: Page):
     moderators = ensure_moderators(site_root)
     workflow = ensure_review_workflow(site_root, moderators)
-    from cities.models import CityPage
-
     for city in CityPage.objects.all():
         ensure_city_editors(city)
     return moderators, workflow

@@ -6,4 +6,5 @@ class PracticesConfig(AppConfig):
     verbose_name = "Practices"
 
     def ready(self):
+        # In ready(): the receivers import models, which load only once the app registry is.
         from . import signals  # noqa: F401

@@ -1,5 +1,6 @@
 from django import forms
 from django.conf import global_settings
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
@@ -9,6 +10,7 @@ from django.utils.functional import cached_property
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import TaggedItemBase
+from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
@@ -19,6 +21,7 @@ from wagtail.search import index
 from cities.models import CityPage
 
 from .blocks import SECTION_NAMES, CaseStudyBodyBlock
+from .feeds import LatestPracticesFeed
 
 PAGE_SIZE = 12
 
@@ -129,6 +132,15 @@ class CaseStudyQuerySet(PageQuerySet):
     def for_listing(self):
         return self.select_related("city").prefetch_related("challenges")
 
+    def by_city(self, cities):
+        """(city, its case studies from this queryset by title) pairs in the order of
+        ``cities``: one query for all the case studies."""
+        cities = list(cities)
+        by_city = {city.pk: [] for city in cities}
+        for practice in self.filter(city__in=cities).order_by("title", "pk"):
+            by_city[practice.city_id].append(practice)
+        return [(city, by_city[city.pk]) for city in cities]
+
 
 CaseStudyManager = PageManager.from_queryset(CaseStudyQuerySet)
 
@@ -225,8 +237,6 @@ class CaseStudyPage(Page):
         verbose_name_plural = "case studies"
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         super().clean()
         errors = {}
         if self.start_year and self.end_year and self.end_year < self.start_year:
@@ -345,11 +355,18 @@ class PracticeIndexPage(RoutablePageMixin, Page):
 
     @path("")
     def index(self, request):
-        """The practice search page: query, facets, sort and page from the URL
-        (see search/views.py and docs/search.md)."""
-        from search.views import practice_search
-
-        return practice_search(self, request)
+        """The practice search page (query, facets, sort and page from the URL; see
+        docs/search.md), served by the first ``serve_practice_search`` Wagtail hook,
+        called as ``fn(index_page, request)``, that returns a response: the search
+        app registers it (search/wagtail_hooks.py), as practices import no higher app."""
+        for serve in hooks.get_hooks("serve_practice_search"):
+            response = serve(self, request)
+            if response is not None:
+                return response
+        raise ImproperlyConfigured(
+            "No app serves the practice search page: install one that registers the "
+            "'serve_practice_search' Wagtail hook (the search app does)."
+        )
 
     @path("challenges/<slug:slug>/", name="challenge")
     def challenge(self, request, slug):
@@ -363,8 +380,6 @@ class PracticeIndexPage(RoutablePageMixin, Page):
 
     @path("feed/", name="feed")
     def feed(self, request):
-        from .feeds import LatestPracticesFeed
-
         return LatestPracticesFeed(self)(request)
 
     def challenge_url(self, challenge):

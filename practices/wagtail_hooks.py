@@ -1,7 +1,15 @@
+from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .models import Challenge, PolicyLever, Sector, TargetGroup
+from .models import (
+    CaseStudyPage,
+    Challenge,
+    PolicyLever,
+    PracticeIndexPage,
+    Sector,
+    TargetGroup,
+)
 
 
 class TermViewSet(SnippetViewSet):
@@ -38,3 +46,24 @@ class TaxonomyViewSetGroup(SnippetViewSetGroup):
 
 
 register_snippet(TaxonomyViewSetGroup)
+
+
+# --- The case studies on the city pages (cities import no practices: they call these) ---
+
+
+@hooks.register("construct_city_page_context")
+def add_city_practices(city_page, request, context):
+    """A city page lists the city's listable case studies, newest first."""
+    context["practices"] = (
+        CaseStudyPage.objects.listable()
+        .child_of(city_page)
+        .for_listing()
+        .order_by("-first_published_at", "-pk")
+    )
+    context["practice_index"] = PracticeIndexPage.objects.live().public().first()
+
+
+@hooks.register("construct_cities_index_context")
+def add_cities_practices(index_page, request, context):
+    """The cities index lists each city's listable case studies by title."""
+    context["city_entries"] = CaseStudyPage.objects.listable().by_city(context["cities"])

@@ -3,9 +3,10 @@ import pytest
 from cities.roles import ensure_site_roles
 from practices.factories import build_site_tree
 
-# The real-services harness (SMTP sink, Celery worker on Redis), registered
-# once so that every test directory shares one worker process per session.
-pytest_plugins = ["tests.services"]
+# The real-services harness (SMTP sink, Celery worker on Redis) and the
+# manage.py-as-a-subprocess helpers (command_db), registered once so that
+# every test directory shares one worker process and one migrated database.
+pytest_plugins = ["tests.services", "tests.commands"]
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,8 @@ to prove that a second run changes nothing."""
 
 import io
 import json
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 from django.apps import apps
@@ -19,6 +21,8 @@ from cms.home.demo.loader import PRACTICES_FILE
 from cms.home.models import HomePage
 from practices.importing import Importer
 from practices.models import TAXONOMIES, CaseStudyPage, PracticeIndexPage
+
+from .commands import explain, manage
 
 
 def table_counts():
@@ -199,3 +203,37 @@ class LoadDemoTests(TestCase):
             {line["city"] for line in lines},
             {"Dublin", "San Francisco", "Montreal", "Warsaw", "Rotterdam", "Turin"},
         )
+
+
+# --- As a user runs it: `python manage.py load_demo` on a migrated database ---
+
+
+def row_counts(db_url):
+    """Rows in every table of the SQLite file behind db_url."""
+    path = db_url.removeprefix("sqlite:///")
+    with closing(sqlite3.connect(path)) as connection:
+        tables = [
+            name for (name,) in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
+        return {t: connection.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables}
+
+
+def test_load_demo_command_names_the_demo_users_and_runs_again_harmlessly(command_db):
+    usernames = ["moderator"] + [f"official-{city['slug']}" for city in data.CITIES]
+
+    first = manage("load_demo", db=command_db)
+    assert first.returncode == 0, explain(first)
+    for username in usernames:
+        assert f"Created user {username} (password: " in first.stdout
+    assert "Demo content is in place." in first.stdout
+    after_first = row_counts(command_db)
+    assert after_first["practices_casestudypage"] > 0
+
+    second = manage("load_demo", db=command_db)
+    assert second.returncode == 0, explain(second)
+    for username in usernames:
+        assert f"User {username} exists; password unchanged." in second.stdout
+    assert "password: " not in second.stdout
+    assert row_counts(command_db) == after_first

@@ -56,14 +56,18 @@ def test_submit_review_approve_publish(client, site_tree, users):
 
     # The official cannot approve their own submission.
     client.force_login(users["dublin"])
-    workflow_action(client, page, "approve")
+    response = workflow_action(client, page, "approve")
+    assert response.status_code == 302
+    assert response.url == reverse("wagtailadmin_home")  # Wagtail's answer to "permission denied"
     page.refresh_from_db()
     assert not page.live
+    assert page.workflow_in_progress
 
     # A moderator approves: the page is published.
     client.force_login(users["moderator"])
     response = workflow_action(client, page, "approve")
-    assert response.status_code in (200, 302)
+    assert response.status_code == 302
+    assert response.url == reverse("wagtailadmin_pages:edit", args=(page.pk,))
     page.refresh_from_db()
     assert page.live
     assert not page.workflow_in_progress
@@ -81,11 +85,13 @@ def test_moderator_requests_changes(client, site_tree, users):
     challenge = ChallengeFactory(name="Local markets")
     page = submit_case_study(client, site_tree, users, challenge)
     client.force_login(users["moderator"])
-    workflow_action(client, page, "reject")
+    response = workflow_action(client, page, "reject")
+    assert response.status_code == 302
+    assert response.url == reverse("wagtailadmin_pages:edit", args=(page.pk,))
     page.refresh_from_db()
     assert not page.live
-    assert page.current_workflow_task_state is None or (
-        page.current_workflow_task_state.status == "rejected"
-    )
+    # Back with the official: the workflow waits for changes, no task is open.
+    assert page.current_workflow_state.status == "needs_changes"
+    assert page.current_workflow_task_state is None
     client.logout()
     assert "Social Enterprise Committee" not in client.get(site_tree["practices"].url).content.decode()

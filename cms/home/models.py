@@ -3,6 +3,9 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from cities.models import CityPage
+from practices.models import CaseStudyPage, PracticeIndexPage
+
 
 class HomePage(Page):
     """The site root: what the network is, with a way into practices and cities."""
@@ -16,9 +19,6 @@ class HomePage(Page):
     max_count = 1
 
     def get_context(self, request, *args, **kwargs):
-        from cities.models import CityPage
-        from practices.models import CaseStudyPage, PracticeIndexPage
-
         context = super().get_context(request, *args, **kwargs)
         context["latest_practices"] = (
             CaseStudyPage.objects.listable().for_listing().order_by("-first_published_at", "-pk")[:6]
