@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
-from cities.digests import Period, group_zone
+from cities.digests.schedule import Period, group_zone
 from cities.models import Cadence, Membership
 from practices.factories import CaseStudyPageFactory, ChallengeFactory, WorkingGroupFactory
 from practices.models import CaseStudyPage

@@ -153,7 +153,7 @@ def test_nothing_new_means_no_email(world):
 
 
 def test_beat_firing_twice_creates_no_duplicates(world):
-    from cities.digests import Period, group_zone
+    from cities.digests.schedule import Period, group_zone
     from cities.tasks import fan_out_digests
 
     add_members(world["group"], 30)
