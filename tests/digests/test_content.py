@@ -160,3 +160,37 @@ def test_fast_mime_path_equals_the_django_message(world):
         if digest.recipient.address == "siobhan@example.org":
             assert "Hello Siobhán &lt;Ó&gt;," in fast.get_body(("html",)).get_content()
             assert "Hello Siobhán <Ó>," in fast.get_body(("plain",)).get_content()
+
+
+@pytest.mark.django_db
+def test_a_new_section_is_one_function_and_its_template_lines(world, settings, tmp_path, monkeypatch):
+    import dataclasses
+
+    from cities.digests import content
+
+    monkeypatch.setattr(content, "SECTIONS", list(content.SECTIONS))
+    templates = tmp_path / "cities" / "email" / "sections"
+    templates.mkdir(parents=True)
+    (templates / "notices.html").write_text('{% for n in items %}<p class="notice">{{ n.text }}</p>{% endfor %}')
+    (templates / "notices.txt").write_text("{% for n in items %}\nNOTICE: {{ n.text }}{% endfor %}")
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
+
+    @dataclasses.dataclass
+    class Notice:
+        key: int
+        text: str
+        published: datetime
+
+    @content.section("notices")
+    def notices(group, start, end):
+        return [n for n in [Notice(1, "Meeting on Friday", world["published"])] if start <= n.published < end]
+
+    group = world["group"]
+    add_members(group, 1)
+    now = timezone.now()
+    period = Period.current(Cadence.WEEKLY, now, group_zone(group))
+    (digest,) = build_digests(group, recipients_for(group, period, now))
+    html, text = digest.renderer.render(digest)
+    assert "NOTICE: Meeting on Friday" in text and ">Meeting on Friday</p>" in html
+    assert text.index("Dublin community land trust") < text.index("NOTICE: Meeting on Friday")
+    assert digest.count == 3
