@@ -9,30 +9,40 @@ resident memory of the worker processes.
 
     .venv/bin/python bench/digest_throughput.py \
         [--database-url postgres://postgres@127.0.0.1:5432/sce_digest_bench] \
+        [--redis-url redis://127.0.0.1:6379/14] [--smtp-port 0] [--worker-log PATH] \
         [--members 10000] [--groups 50] [--concurrency 2] [--chunk-size 100]
 
 The database is created if missing (PostgreSQL) and migrated; its digest
-data is replaced on every run. Redis database 14 is flushed.
+data is replaced on every run. The Redis database of --redis-url is flushed.
+Two runs side by side need their own --database-url and --redis-url (the
+SMTP port and the worker log are free/new per run by default).
 """
 
 import argparse
 import os
 import smtplib
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-REDIS_URL = "redis://127.0.0.1:6379/14"
-
-
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--database-url",
         default=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sce_digest_bench"),
+    )
+    parser.add_argument(
+        "--redis-url", default="redis://127.0.0.1:6379/14",
+        help="the Celery broker of the run (its database is flushed)",
+    )
+    parser.add_argument("--smtp-port", type=int, default=0, help="the sink's port (default: a free one)")
+    parser.add_argument(
+        "--worker-log", type=Path, default=None,
+        help="the Celery worker's log file (default: a new temporary file, printed)",
     )
     parser.add_argument("--members", type=int, default=10_000)
     parser.add_argument("--groups", type=int, default=50)
@@ -75,7 +85,7 @@ def build_world(members, groups):
     from django.utils import timezone
     from wagtail.models import Page, Site
 
-    from cities.digests import Period, group_zone
+    from cities.digests.schedule import Period, group_zone
     from cities.models import Cadence, CityPage, DigestDelivery, Membership, WorkingGroup
     from practices.factories import (
         CaseStudyPageFactory,
@@ -138,13 +148,15 @@ def prebuilt_messages(groups):
     from django.conf import settings
     from django.utils import timezone
 
-    from cities import digests
+    from cities.digests.recipients import recipients_for
+    from cities.digests.render import build_digests
+    from cities.digests.schedule import due_periods
 
     now = timezone.now()
     out = []
     for group in groups:
-        for period in digests.due_periods(group, now, force=True):
-            built = digests.build_digests(group, digests.recipients_for(group, period, now))
+        for period in due_periods(group, now, force=True):
+            built = build_digests(group, recipients_for(group, period, now))
             for digest in built:
                 if digest.count:  # the bytes the worker sends (DigestRenderer.message_bytes)
                     out.append((settings.DEFAULT_FROM_EMAIL, [digest.recipient.address], digest.as_bytes()))
@@ -177,13 +189,17 @@ def main():
     args = parse_args()
     from tests.services import CeleryWorker, SmtpSink, database_url, flush_redis
 
-    sink = SmtpSink().start()
+    sink = SmtpSink(port=args.smtp_port or None).start()
+    if args.worker_log is None:
+        handle, name = tempfile.mkstemp(prefix="sce_digest_bench_worker_", suffix=".log")
+        os.close(handle)
+        args.worker_log = Path(name)
     os.environ.update(
         {
             "DJANGO_SETTINGS_MODULE": "cms.settings.test",
             "DATABASE_URL": args.database_url,
             "SCE_TEST_WORKER": "1",
-            "CELERY_BROKER_URL": REDIS_URL,
+            "CELERY_BROKER_URL": args.redis_url,
             "EMAIL_HOST": sink.host,
             "EMAIL_PORT": str(sink.port),
             "DIGEST_CHUNK_SIZE": str(args.chunk_size),
@@ -201,7 +217,8 @@ def main():
     from cities.models import DeliveryStatus, DigestDelivery
     from cities.tasks import fan_out_digests
 
-    print(f"database: {connection.vendor} ({args.database_url})", flush=True)
+    print(f"database: {connection.vendor} ({args.database_url}), broker {args.redis_url}, "
+          f"SMTP sink on port {sink.port}, worker log {args.worker_log}", flush=True)
     call_command("migrate", verbosity=0)
     t = time.perf_counter()
     groups = build_world(args.members, args.groups)
@@ -215,9 +232,9 @@ def main():
     plain_rate = len(messages) / plain_elapsed
 
     sink.reset()
-    flush_redis(REDIS_URL)
+    flush_redis(args.redis_url)
     env = {**os.environ, "DATABASE_URL": database_url(connection.settings_dict)}
-    worker = CeleryWorker(env, Path("/tmp/sce_digest_bench_worker.log"), concurrency=args.concurrency)
+    worker = CeleryWorker(env, args.worker_log, concurrency=args.concurrency)
     worker.start()
     try:
         expected = len(messages)
@@ -233,7 +250,7 @@ def main():
         peaks = process_tree_peak_rss(worker.proc.pid)
     finally:
         worker.stop()
-        flush_redis(REDIS_URL)
+        flush_redis(args.redis_url)
         sink.stop()
     sent = DigestDelivery.objects.filter(status=DeliveryStatus.SENT).count()
     pipeline_rate = sink.count() / pipeline_elapsed

@@ -27,7 +27,7 @@ class TokenError(Exception):
 
 
 def token_max_age():
-    return int(getattr(settings, "DIGEST_TOKEN_MAX_AGE_DAYS", 60)) * 24 * 3600
+    return settings.DIGEST_TOKEN_MAX_AGE_DAYS * 24 * 3600
 
 
 def _sign(payload, salt):

@@ -1,13 +1,15 @@
 """Celery tasks for the working-group digests: thin wrappers around
-cities.digests. Payloads are ids and timestamps; the logic re-reads the
+cities.digests.delivery, which gets `send_digest_chunk.delay` as the way to
+enqueue a chunk. Payloads are ids and timestamps; the logic re-reads the
 database and tolerates rows that have gone."""
 
 import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.utils.dateparse import parse_datetime
 
-from . import digests
+from .digests import delivery
 
 logger = logging.getLogger(__name__)
 
@@ -18,9 +20,9 @@ def fan_out_digests(now=None, group_slugs=None, force=False):
     and re-enqueue abandoned ones."""
     when = parse_datetime(now) if now else None
     if force or group_slugs:
-        report = digests.fan_out(now=when, group_slugs=group_slugs, force=force)
+        report = delivery.fan_out(now=when, group_slugs=group_slugs, force=force, enqueue=send_digest_chunk.delay)
     else:
-        report = digests.run_scheduled(now=when)
+        report = delivery.run_scheduled(now=when, enqueue=send_digest_chunk.delay)
     return {"enqueued": report.enqueued, "requeued": report.requeued}
 
 
@@ -29,13 +31,13 @@ def send_digest_chunk(self, delivery_ids):
     """Send one chunk; retry its temporarily failed (or busy) rows with backoff.
     The number of attempts is bounded per row in the database
     (DIGEST_MAX_ATTEMPTS), not by this task's retries."""
-    result = digests.send_chunk(delivery_ids)
+    result = delivery.send_chunk(delivery_ids)
     if self.request.is_eager:
         # Eager (the embedded default): retry in-process, without the backoff;
         # Celery's eager retry would raise out of the caller.
         while result.retry:
-            result = digests.send_chunk(result.retry)
+            result = delivery.send_chunk(result.retry)
         return None
-    if result.to_retry and self.request.retries < 4 * digests.conf("MAX_ATTEMPTS"):
+    if result.to_retry and self.request.retries < 4 * settings.DIGEST_MAX_ATTEMPTS:
         raise self.retry(args=[result.to_retry], countdown=result.retry_in)
     return {"sent": len(result.sent), "failed": len(result.failed), "skipped": len(result.skipped)}

@@ -28,7 +28,10 @@ from django.views.decorators.http import require_http_methods  # noqa: E402
 from wagtail import hooks  # noqa: E402
 from wagtail.admin.widgets import Button  # noqa: E402
 
+from .digests.delivery import fan_out, status_counts  # noqa: E402
+from .digests.preview import preview  # noqa: E402
 from .models import Membership  # noqa: E402
+from .tasks import send_digest_chunk  # noqa: E402
 
 
 class MembershipViewSet(SnippetViewSet):
@@ -51,15 +54,12 @@ def can_send_digests(user):
 
 @require_http_methods(["GET", "POST"])
 def digest_preview(request, pk):
-    from . import digests
-    from .models import WorkingGroup
-
     if not can_send_digests(request.user):
         raise PermissionDenied
     group = get_object_or_404(WorkingGroup, pk=pk)
     if request.method == "POST":
-        report = digests.fan_out(group_slugs=[group.slug], force=True)
-        counts = digests.status_counts(group)
+        report = fan_out(group_slugs=[group.slug], force=True, enqueue=send_digest_chunk.delay)
+        counts = status_counts(group)
         messages.success(
             request,
             f"{report.enqueued} digest(s) of “{group.name}” queued for the current period "
@@ -67,7 +67,7 @@ def digest_preview(request, pk):
             "period's digest get nothing more.",
         )
         return redirect("cities_digest_preview", pk=group.pk)
-    context = digests.preview(group)
+    context = preview(group)
     digest = context["digest"]
     html, text = digest.renderer.render(digest)
     context.update({
@@ -84,8 +84,6 @@ def register_digest_urls():
 
 @hooks.register("register_snippet_listing_buttons")
 def digest_preview_button(snippet, user, next_url=None):
-    from .models import WorkingGroup
-
     if isinstance(snippet, WorkingGroup) and can_send_digests(user):
         yield Button(
             "Preview digest", reverse("cities_digest_preview", args=[snippet.pk]),

@@ -115,16 +115,16 @@ class SinkHandler:
 
 
 class SmtpSink:
-    """An SMTP server on 127.0.0.1:<free port> in a thread of this process."""
+    """An SMTP server on 127.0.0.1:<port, or a free one> in a thread of this process."""
 
-    def __init__(self):
+    def __init__(self, port=None):
         from aiosmtpd.controller import Controller
 
         logging.getLogger("mail.log").setLevel(logging.WARNING)
 
         self.handler = SinkHandler()
         self.host = "127.0.0.1"
-        self.port = free_port()
+        self.port = port or free_port()
         self.controller = Controller(self.handler, hostname=self.host, port=self.port, ready_timeout=10)
 
     def start(self):

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
@@ -23,6 +24,16 @@ def env_bool(name, default=False):
 
 def env_list(name, default=""):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_number(name, default, kind=int):
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return kind(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a{'n integer' if kind is int else ' number'}") from None
 
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me")
@@ -212,9 +223,21 @@ LOGGING = {
     },
 }
 
+# Working-group digests (cities/digests/, docs/digests.md): delivery rows per
+# send task, how long a worker's claim on a row lasts, attempts per row,
+# retry backoff (doubling, capped), how far back beat re-enqueues abandoned
+# rows, and how long the signed unsubscribe/preferences links stay valid.
+DIGEST_CHUNK_SIZE = env_number("DIGEST_CHUNK_SIZE", 100)
+DIGEST_CLAIM_LEASE_SECONDS = env_number("DIGEST_CLAIM_LEASE_SECONDS", 900.0, float)
+DIGEST_MAX_ATTEMPTS = env_number("DIGEST_MAX_ATTEMPTS", 5)
+DIGEST_RETRY_BACKOFF_SECONDS = env_number("DIGEST_RETRY_BACKOFF_SECONDS", 60.0, float)
+DIGEST_RETRY_BACKOFF_MAX_SECONDS = env_number("DIGEST_RETRY_BACKOFF_MAX_SECONDS", 3600.0, float)
+DIGEST_REQUEUE_DAYS = env_number("DIGEST_REQUEUE_DAYS", 7)
+DIGEST_TOKEN_MAX_AGE_DAYS = env_number("DIGEST_TOKEN_MAX_AGE_DAYS", 60)
+
 # Celery beat: every hour, send the working-group digests that are due in
 # their groups' time zones (Monday 08:00 / the 1st, 08:00) and re-enqueue
-# abandoned ones (cities/digests.py). `celery -A cms beat` runs it.
+# abandoned ones (cities/digests/delivery.py). `celery -A cms beat` runs it.
 CELERY_BEAT_SCHEDULE = {
     "digests-fan-out": {"task": "cities.tasks.fan_out_digests", "schedule": 3600.0},
 }

@@ -33,7 +33,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 # A real Celery worker started by the test harness (tests/services.py) runs
 # with these settings plus SCE_TEST_WORKER=1: a real broker instead of eager
 # tasks, SMTP to the harness's sink instead of locmem mail, and short digest
-# timings. The harness passes DATABASE_URL pointing at the test database.
+# timings (DIGEST_* variables, read in base.py). The harness passes DATABASE_URL
+# pointing at the test database.
 if os.environ.get("SCE_TEST_WORKER"):  # noqa: F405
     CELERY_BROKER_URL = os.environ["CELERY_BROKER_URL"]  # noqa: F405
     CELERY_TASK_ALWAYS_EAGER = False
@@ -48,6 +49,3 @@ if os.environ.get("SCE_TEST_WORKER"):  # noqa: F405
         EMAIL_PORT = int(os.environ["EMAIL_PORT"])  # noqa: F405
     if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
         DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"  # noqa: F405
-    for _name in ("CHUNK_SIZE", "CLAIM_LEASE_SECONDS", "MAX_ATTEMPTS", "RETRY_BACKOFF_SECONDS"):
-        if os.environ.get(f"DIGEST_{_name}"):  # noqa: F405
-            globals()[f"DIGEST_{_name}"] = float(os.environ[f"DIGEST_{_name}"])  # noqa: F405

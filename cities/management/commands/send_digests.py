@@ -1,11 +1,12 @@
 """Send the working-group digests that are due: the same code path as the
-hourly beat task (cities.digests.fan_out, then the send tasks)."""
+hourly beat task (cities.digests.delivery.fan_out, then the send tasks)."""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from cities import digests
+from cities.digests import delivery
 from cities.models import WorkingGroup
+from cities.tasks import send_digest_chunk
 
 
 class Command(BaseCommand):
@@ -26,9 +27,11 @@ class Command(BaseCommand):
                 raise CommandError(f"No working group with slug {', '.join(sorted(missing))}.")
         moment = timezone.now()
         if groups or now or dry_run:
-            report = digests.fan_out(now=moment, group_slugs=groups, force=now, dry_run=dry_run)
+            report = delivery.fan_out(
+                now=moment, group_slugs=groups, force=now, dry_run=dry_run, enqueue=send_digest_chunk.delay
+            )
         else:
-            report = digests.run_scheduled(now=moment)
+            report = delivery.run_scheduled(now=moment, enqueue=send_digest_chunk.delay)
         if not report.periods:
             self.stdout.write("No working group is due (use --now to send the current period anyway).")
         if dry_run:
@@ -40,7 +43,7 @@ class Command(BaseCommand):
                 self.stdout.write(line)
             return
         for group, period, members in report.periods:
-            counts = digests.status_counts(group, period.key)
+            counts = delivery.status_counts(group, period.key)
             summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
             self.stdout.write(f"{group.slug} {period.key}: {members} member(s); {summary or 'nothing to do'}")
         self.stdout.write(f"Enqueued {report.enqueued} digest(s), re-enqueued {report.requeued}.")

@@ -1,0 +1,134 @@
+"""What a digest says: its sections.
+
+A section is one function, registered with ``@section("name")``, plus its
+template lines in ``templates/cities/email/sections/<name>.html`` and
+``<name>.txt``. The function takes ``(group, start, end)`` and returns the
+section's items for the whole group over ``[start, end)``, in display order,
+in a constant number of queries; each item has a ``key`` (its identity: the
+rendered digest is cached per distinct list of keys) and ``published`` (an
+aware datetime: a member gets the items inside their own window). The
+templates get the member's items as ``items``. A digest with no item in any
+section is not sent. Sections appear in the order they are registered.
+"""
+
+import dataclasses
+import textwrap
+from collections.abc import Callable
+from datetime import datetime
+
+from django.db.models import Q
+from wagtail.models import Page
+
+from .links import page_url
+
+
+@dataclasses.dataclass(frozen=True)
+class Section:
+    name: str
+    items: Callable  # (group, start, end) -> list of items, in display order
+
+    @property
+    def html_template(self):
+        return f"cities/email/sections/{self.name}.html"
+
+    @property
+    def text_template(self):
+        return f"cities/email/sections/{self.name}.txt"
+
+
+SECTIONS: list[Section] = []
+
+
+def section(name):
+    """Register the decorated function as the digest section `name`."""
+
+    def register(function):
+        SECTIONS.append(Section(name, function))
+        return function
+
+    return register
+
+
+def collect(group, start, end):
+    """Every section's items for `group` over [start, end), by section name."""
+    return {s.name: s.items(group, start, end) for s in SECTIONS}
+
+
+def in_window(collected, start, end):
+    """The items of `collect()` that fall in one member's window, order kept."""
+    return {
+        name: [item for item in items if start <= item.published < end]
+        for name, items in collected.items()
+    }
+
+
+# --- New practices ---
+
+OTHER_HEADING = "Other new practices from your cities"
+
+
+@dataclasses.dataclass
+class PracticeItem:
+    pk: int
+    title: str
+    city: str
+    summary: str
+    url: str
+    published: datetime
+    heading: str  # the challenge the practice is listed under
+    heading_order: tuple
+
+    @property
+    def key(self):
+        return self.pk
+
+    @property
+    def summary_text(self):
+        return textwrap.fill(self.summary, 72, initial_indent="  ", subsequent_indent="  ")
+
+
+@section("practices")
+def new_practices(group, start, end):
+    """The case studies first published in [start, end) that match the
+    group's challenges or are pages of its member cities, live and public,
+    grouped under a challenge: the group's own first, then "other".
+
+    Read through Wagtail's generic page API, so that cities need not import
+    practices (which imports cities): the case studies of a challenge are its
+    reverse relation, those of a city are the city's children (a city page
+    holds case studies only), `specific()` gives the case study pages."""
+    challenge_ids = set(group.challenges.values_list("pk", flat=True))
+    in_scope = Q(pk__in=group.challenges.values("case_studies"))
+    for city in group.member_cities.all():
+        in_scope |= Page.objects.child_of_q(city)
+    pages = (
+        Page.objects.live()
+        .public()
+        .filter(in_scope, first_published_at__gte=start, first_published_at__lt=end)
+        .order_by("first_published_at", "pk")
+        .specific()
+        .select_related("city", for_specific_subqueries=True)
+        .prefetch_related("challenges", for_specific_subqueries=True)
+    )
+    items = []
+    for page in pages:
+        url = page_url(page)
+        if url is None:  # no site serves it: nothing to link to
+            continue
+        challenges = list(page.challenges.all())
+        heading = next((c for c in challenges if c.pk in challenge_ids), None)
+        if heading is None and challenges:  # from a member city, on another challenge
+            heading = challenges[0]
+        items.append(
+            PracticeItem(
+                pk=page.pk,
+                title=page.title,
+                city=page.city.title if page.city else "",
+                summary=page.summary,
+                url=url,
+                published=page.first_published_at,
+                heading=heading.name if heading else OTHER_HEADING,
+                heading_order=(0, heading.sort_order, heading.name) if heading else (1, 0, ""),
+            )
+        )
+    return sorted(items, key=lambda i: (i.heading_order, i.published, i.pk))
