@@ -1,5 +1,6 @@
 from django import forms
 from django.conf import global_settings
+from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
@@ -19,6 +20,7 @@ from wagtail.search import index
 from cities.models import CityPage
 
 from .blocks import SECTION_NAMES, CaseStudyBodyBlock
+from .rules import fact_errors
 
 PAGE_SIZE = 12
 
@@ -224,16 +226,13 @@ class CaseStudyPage(Page):
         verbose_name_plural = "case studies"
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         super().clean()
-        errors = {}
-        if self.start_year and self.end_year and self.end_year < self.start_year:
-            errors["end_year"] = "The end year cannot be before the start year."
-        if self.budget is not None and not self.currency:
-            errors["currency"] = "Give the currency of the budget."
-        if self.currency and (len(self.currency) != 3 or not self.currency.isalpha()):
-            errors["currency"] = "Use a three-letter ISO 4217 code such as EUR."
+        errors = fact_errors(
+            start_year=self.start_year,
+            end_year=self.end_year,
+            budget=self.budget,
+            currency=self.currency,
+        )
         if errors:
             raise ValidationError(errors)
 

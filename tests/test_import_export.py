@@ -15,7 +15,6 @@ from taggit.models import Tag
 from wagtail.models import Page, PageViewRestriction, Revision
 
 from cities.models import CityPage
-from practices.exporting import html_to_text
 from practices.factories import (
     CaseStudyOutcomeFactory,
     CaseStudyPageFactory,
@@ -26,7 +25,7 @@ from practices.factories import (
     SectorFactory,
     TargetGroupFactory,
 )
-from practices.importing import BODY_SECTIONS, Importer, text_to_html
+from practices.importing import Importer
 from practices.models import (
     TAXONOMIES,
     CaseStudyOutcome,
@@ -35,6 +34,8 @@ from practices.models import (
     CaseStudySource,
     Challenge,
 )
+from practices.records import BODY_SECTION_NAMES as BODY_SECTIONS
+from practices.richtext import html_to_text, text_to_html
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
