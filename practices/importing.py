@@ -233,7 +233,9 @@ class Importer:
             try:
                 record = Record(number, format_.run_validation(obj))
             except serializers.ValidationError as error:
-                found.extend(Problem(number, path, reason) for path, reason in problems(error.detail))
+                found.extend(
+                    Problem(number, path, reason) for path, reason in problems(error.detail)
+                )
                 continue
             self._check_terms(record, found)
             self._check_city(record, found)

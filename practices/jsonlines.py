@@ -126,9 +126,7 @@ def value_problems(value):
             stack.extend(reversed(children))
         elif isinstance(item, list):
             stack.extend(
-                reversed(
-                    [(_path(path, i), child, depth + 1, top) for i, child in enumerate(item)]
-                )
+                reversed([(_path(path, i), child, depth + 1, top) for i, child in enumerate(item)])
             )
     return list(dict.fromkeys(problems))  # one "nested too deeply" per field
 
