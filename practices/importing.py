@@ -1,10 +1,10 @@
 """Import case studies from JSON Lines (the format is docs/import-format.md).
 
 Two phases. `validate()` reads the whole file, checks every line against the
-format and the database (prefetched once: terms, cities, known external ids)
-and collects every problem as `line N: field: reason`. Only a clean file gets
-to `run()`, which writes everything in one transaction: a failure there rolls
-the whole import back.
+format (practices.records) and the database (prefetched once: terms, cities,
+known external ids) and collects every problem as `line N: field: reason`.
+Only a clean file gets to `run()`, which writes everything in one
+transaction: a failure there rolls the whole import back.
 
     importer = Importer(publish=True)
     result = importer.load(path.read_bytes())   # raises ImportFailed
@@ -13,79 +13,31 @@ The management command `import_practices` is a thin wrapper around this;
 load_demo uses it too.
 """
 
-import codecs
-import html
-import json
 import re
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.core.validators import DecimalValidator, EmailValidator, URLValidator
 from django.db import transaction
 from django.utils.text import slugify
-from django_countries import countries
+from rest_framework import serializers
 from wagtail.models import Page
-from wagtail.rich_text import RichText
 
 from cities.models import CitiesIndexPage, CityPage
 
-from .blocks import SECTION_NAMES
+from .jsonlines import Problem, read_lines
 from .models import (
-    LANGUAGE_CHOICES,
     TAXONOMIES,
-    YEAR_VALIDATORS,
     CaseStudyOutcome,
     CaseStudyPage,
     CaseStudyPartner,
     CaseStudySource,
-    OrganisationType,
-    Scale,
-    Status,
 )
+from .records import CaseStudyRecord, page_defaults, problems
 
-REQUIRED = ("title", "city", "country", "summary")
-OPTIONAL = (
-    "external_id",
-    *TAXONOMIES,
-    "tags",
-    "start_year",
-    "end_year",
-    "status",
-    "scale",
-    "budget",
-    "currency",
-    "funding_sources",
-    "partners",
-    "outcomes",
-    "body",
-    "sources",
-    "language",
-    "contact",
-)
-FIELDS = frozenset(REQUIRED + OPTIONAL)
-BODY_SECTIONS = [*SECTION_NAMES, "text"]
 # Ids that export_practices makes up for case studies created in the admin:
 # "sce-" and the page's translation key, a UUID that is stable and unique
 # across databases (a page id is not).
 GENERATED_ID = re.compile(r"^sce-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$")
-
-
-def _max_length(model, name):
-    return model._meta.get_field(name).max_length
-
-
-# --- Problems ---
-
-
-@dataclass(frozen=True)
-class Problem:
-    line: int
-    field: str
-    reason: str
-
-    def __str__(self):
-        return f"line {self.line}: {self.field}: {self.reason}"
 
 
 class ImportFailed(Exception):
@@ -96,385 +48,43 @@ class ImportFailed(Exception):
         super().__init__(f"{len(self.problems)} problem(s); nothing was imported")
 
 
-# --- Rich text ---
-
-
-def paragraphs(text):
-    """Split plain text into paragraphs on blank lines."""
-    return [p.strip() for p in re.split(r"\n[ \t]*\n", text.strip()) if p.strip()]
-
-
-def text_to_html(text):
-    """Plain text paragraphs (blank-line separated) to rich text HTML; a
-    single newline inside a paragraph becomes a line break."""
-    return "".join(
-        "<p>"
-        + "<br/>".join(html.escape(line.strip(), quote=False) for line in p.splitlines())
-        + "</p>"
-        for p in paragraphs(text)
-    )
-
-
-# --- Validation of one line ---
-
-
 @dataclass
 class Record:
-    """One valid line, with plain Python values ready to be written."""
+    """One valid line: its number and the values CaseStudyRecord read."""
 
     line: int
-    external_id: str | None
-    title: str
-    city: str
-    country: str
-    values: dict  # CaseStudyPage field -> value
-    terms: dict = field(default_factory=dict)  # taxonomy key -> [raw names]
-    tags: list = field(default_factory=list)
-    partners: list = field(default_factory=list)  # [{name, organisation_type, role}]
-    outcomes: list = field(default_factory=list)  # [{metric, value, unit, year}]
-    sources: list = field(default_factory=list)  # [{url, title}]
-    body: list = field(default_factory=list)  # [(block type, plain text)]
+    data: dict
 
+    @property
+    def external_id(self):
+        return self.data.get("external_id")
 
-class _Line:
-    """Checks the fields of one JSON object and collects its problems."""
+    @property
+    def title(self):
+        return self.data["title"]
 
-    def __init__(self, number, data, problems):
-        self.number = number
-        self.data = data
-        self.problems = problems
+    @property
+    def city(self):
+        return self.data["city"]
 
-    def problem(self, name, reason):
-        self.problems.append(Problem(self.number, name, reason))
+    @property
+    def country(self):
+        return self.data["country"]
 
-    @staticmethod
-    def _type_name(value):
-        return {dict: "an object", list: "a list", str: "a string", bool: "true/false"}.get(
-            type(value), "null" if value is None else "a number"
-        )
+    @property
+    def terms(self):
+        """{taxonomy key: [names or slugs as written]}"""
+        return {key: self.data.get(key, []) for key in TAXONOMIES}
 
-    def string(self, name, value, *, required=False, max_length=None):
-        if value is None or value == "":
-            if required:
-                self.problem(name, "required")
-            return ""
-        if not isinstance(value, str):
-            self.problem(name, f"expected a string, got {self._type_name(value)}")
-            return ""
-        value = value.strip()
-        if "\x00" in value:
-            self.problem(name, "contains a NUL character")
-            return ""
-        if required and not value:
-            self.problem(name, "required")
-        if max_length and len(value) > max_length:
-            self.problem(name, f"at most {max_length} characters (got {len(value)})")
-        return value
+    @property
+    def values(self):
+        """Every plain page field, a left-out one at its default: a line
+        describes the whole case study."""
+        return {name: self.data.get(name, default) for name, default in page_defaults().items()}
 
-    def string_list(self, name, value, *, max_length=None):
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            self.problem(name, f"expected a list of strings, got {self._type_name(value)}")
-            return []
-        result = []
-        for index, item in enumerate(value):
-            item = self.string(f"{name}[{index}]", item, required=True, max_length=max_length)
-            if item and item.casefold() not in {r.casefold() for r in result}:
-                result.append(item)
-        return result
-
-    def choice(self, name, value, choices):
-        if value is None or value == "":
-            return None
-        if not isinstance(value, str) or value.lower() not in choices:
-            self.problem(name, f"{value!r} is not one of {', '.join(choices)}")
-            return None
-        return value.lower()
-
-    def year(self, name, value):
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.problem(name, f"expected a year such as 2020, got {value!r}")
-            return None
-        try:
-            for validator in YEAR_VALIDATORS:
-                validator(value)
-        except ValidationError:
-            self.problem(name, f"not a plausible year: {value} (1900-2100)")
-            return None
-        return value
-
-    def decimal(self, name, value, *, max_digits, decimal_places, required=False):
-        if value is None or value == "":
-            if required:
-                self.problem(name, "required")
-            return None
-        if isinstance(value, bool) or not isinstance(value, int | float | str):
-            self.problem(name, f"expected a number, got {self._type_name(value)}")
-            return None
-        try:
-            number = Decimal(str(value).strip())
-            if not number.is_finite():
-                raise InvalidOperation
-            DecimalValidator(max_digits, decimal_places)(number)
-        except InvalidOperation:
-            self.problem(name, f"not a number: {value!r}")
-            return None
-        except ValidationError as error:
-            self.problem(name, " ".join(error.messages))
-            return None
-        return number
-
-    def obj(self, name, value, allowed):
-        """An object with only `allowed` keys, or None."""
-        if not isinstance(value, dict):
-            self.problem(name, f"expected an object, got {self._type_name(value)}")
-            return None
-        for key in value:
-            if key not in allowed:
-                self.problem(f"{name}.{key}", f"unknown field (expected {', '.join(allowed)})")
-        return value
-
-    def url(self, name, value):
-        url = self.string(
-            name, value, required=True, max_length=_max_length(CaseStudySource, "url")
-        )
-        return self._validated(name, url, URLValidator(), "a valid URL")
-
-    def email(self, name, value):
-        email = self.string(name, value, max_length=_max_length(CaseStudyPage, "contact_email"))
-        return self._validated(name, email, EmailValidator(), "a valid email address")
-
-    def _validated(self, name, text, validator, what):
-        """`text` if the Django validator accepts it (or it is empty), else
-        "" with the problem recorded."""
-        if text:
-            try:
-                validator(text)
-            except ValidationError:
-                self.problem(name, f"not {what}: {text!r}")
-                return ""
-        return text
-
-
-def _list(line, name, value):
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        line.problem(name, f"expected a list, got {line._type_name(value)}")
-        return []
-    return value
-
-
-def validate_object(number, data, problems):
-    """Check one decoded line against the format (not the database). Returns a
-    Record, or None when a problem was found."""
-    before = len(problems)
-    line = _Line(number, data, problems)
-    for key in data:
-        if key not in FIELDS:
-            line.problem(key, "unknown field")
-
-    external_id = line.string(
-        "external_id", data.get("external_id"), max_length=_max_length(CaseStudyPage, "external_id")
-    )
-    title = line.string(
-        "title", data.get("title"), required=True, max_length=_max_length(Page, "title")
-    )
-    city = line.string(
-        "city", data.get("city"), required=True, max_length=_max_length(CityPage, "title")
-    )
-    country = line.string("country", data.get("country"), required=True).upper()
-    if country and not countries.alpha2(country):
-        line.problem("country", f"unknown ISO 3166-1 alpha-2 country code {country!r}")
-    summary = line.string(
-        "summary",
-        data.get("summary"),
-        required=True,
-        max_length=_max_length(CaseStudyPage, "summary"),
-    )
-
-    start_year = line.year("start_year", data.get("start_year"))
-    end_year = line.year("end_year", data.get("end_year"))
-    if start_year and end_year and end_year < start_year:
-        line.problem("end_year", f"{end_year} is before the start year {start_year}")
-    budget = line.decimal("budget", data.get("budget"), max_digits=14, decimal_places=2)
-    if budget is not None and budget < 0:
-        line.problem("budget", "cannot be negative")
-    currency = line.string("currency", data.get("currency")).upper()
-    if currency and not re.fullmatch(r"[A-Z]{3}", currency):
-        line.problem(
-            "currency", f"expected a three-letter ISO 4217 code such as EUR, got {currency!r}"
-        )
-    if budget is not None and not currency:
-        line.problem("currency", "required with a budget")
-
-    funding = data.get("funding_sources")
-    if isinstance(funding, list):
-        funding = "; ".join(line.string_list("funding_sources", funding))
-    funding = line.string(
-        "funding_sources", funding, max_length=_max_length(CaseStudyPage, "funding_sources")
-    )
-
-    contact = {}
-    if data.get("contact") is not None:
-        contact = line.obj("contact", data["contact"], ("name", "role", "email")) or {}
-    values = {
-        "summary": summary,
-        "start_year": start_year,
-        "end_year": end_year,
-        "status": line.choice("status", data.get("status"), Status.values) or Status.RUNNING,
-        "scale": line.choice("scale", data.get("scale"), Scale.values) or Scale.CITY,
-        "budget": budget,
-        "currency": currency,
-        "funding_sources": funding,
-        "language": line.choice("language", data.get("language"), [c for c, _ in LANGUAGE_CHOICES])
-        or "en",
-        "contact_name": line.string(
-            "contact.name",
-            contact.get("name"),
-            max_length=_max_length(CaseStudyPage, "contact_name"),
-        ),
-        "contact_role": line.string(
-            "contact.role",
-            contact.get("role"),
-            max_length=_max_length(CaseStudyPage, "contact_role"),
-        ),
-        "contact_email": line.email("contact.email", contact.get("email")),
-    }
-    record = Record(number, external_id or None, title, city, country, values)
-
-    for key, model in TAXONOMIES.items():
-        record.terms[key] = line.string_list(
-            key, data.get(key), max_length=_max_length(model, "name")
-        )
-    record.tags = line.string_list("tags", data.get("tags"), max_length=100)
-
-    for index, item in enumerate(_list(line, "partners", data.get("partners"))):
-        name = f"partners[{index}]"
-        if line.obj(name, item, ("name", "type", "role")) is None:
-            continue
-        org_type = line.choice(f"{name}.type", item.get("type"), OrganisationType.values)
-        if org_type is None and not item.get("type"):
-            line.problem(f"{name}.type", "required")
-        record.partners.append(
-            {
-                "name": line.string(
-                    f"{name}.name",
-                    item.get("name"),
-                    required=True,
-                    max_length=_max_length(CaseStudyPartner, "name"),
-                ),
-                "organisation_type": org_type or "",
-                "role": line.string(
-                    f"{name}.role",
-                    item.get("role"),
-                    max_length=_max_length(CaseStudyPartner, "role"),
-                ),
-            }
-        )
-
-    for index, item in enumerate(_list(line, "outcomes", data.get("outcomes"))):
-        name = f"outcomes[{index}]"
-        if line.obj(name, item, ("metric", "value", "unit", "year")) is None:
-            continue
-        record.outcomes.append(
-            {
-                "metric": line.string(
-                    f"{name}.metric",
-                    item.get("metric"),
-                    required=True,
-                    max_length=_max_length(CaseStudyOutcome, "metric"),
-                ),
-                "value": line.decimal(
-                    f"{name}.value",
-                    item.get("value"),
-                    max_digits=16,
-                    decimal_places=2,
-                    required=True,
-                ),
-                "unit": line.string(
-                    f"{name}.unit",
-                    item.get("unit"),
-                    max_length=_max_length(CaseStudyOutcome, "unit"),
-                ),
-                "year": line.year(f"{name}.year", item.get("year")),
-            }
-        )
-
-    for index, item in enumerate(_list(line, "sources", data.get("sources"))):
-        name = f"sources[{index}]"
-        if isinstance(item, str):
-            item = {"url": item}
-        if line.obj(name, item, ("url", "title")) is None:
-            continue
-        record.sources.append(
-            {
-                "url": line.url(f"{name}.url", item.get("url")),
-                "title": line.string(
-                    f"{name}.title",
-                    item.get("title"),
-                    max_length=_max_length(CaseStudySource, "title"),
-                ),
-            }
-        )
-
-    body = data.get("body")
-    if isinstance(body, str):
-        record.body = [("text", p) for p in paragraphs(body)]
-    else:
-        for index, item in enumerate(_list(line, "body", body)):
-            name = f"body[{index}]"
-            if line.obj(name, item, ("section", "text")) is None:
-                continue
-            section = item.get("section")
-            if section not in BODY_SECTIONS:
-                line.problem(
-                    f"{name}.section", f"{section!r} is not one of {', '.join(BODY_SECTIONS)}"
-                )
-            text = line.string(f"{name}.text", item.get("text"), required=True)
-            if text and section in BODY_SECTIONS:
-                record.body.append((section, text))
-
-    return record if len(problems) == before else None
-
-
-def read_lines(data, problems):
-    """Decode JSON Lines bytes: yields (line number, object) for every
-    well-formed line and adds a problem for each bad one. Blank lines are
-    skipped."""
-
-    def reject_constant(name):
-        raise ValueError(f"{name} is not valid JSON")
-
-    for number, raw in enumerate(data.split(b"\n"), start=1):
-        if number == 1 and raw.startswith(codecs.BOM_UTF8):
-            raw = raw[len(codecs.BOM_UTF8) :]
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as error:
-            problems.append(Problem(number, "line", f"not valid UTF-8 (byte {error.start + 1})"))
-            continue
-        if not text.strip():
-            continue
-        try:
-            value = json.loads(text, parse_constant=reject_constant)
-        except json.JSONDecodeError as error:
-            problems.append(
-                Problem(number, "line", f"invalid JSON: {error.msg} (column {error.colno})")
-            )
-            continue
-        except ValueError as error:
-            problems.append(Problem(number, "line", f"invalid JSON: {error}"))
-            continue
-        if not isinstance(value, dict):
-            problems.append(
-                Problem(number, "line", f"expected a JSON object, got {_Line._type_name(value)}")
-            )
-            continue
-        yield number, value
+    def items(self, name):
+        """The dicts of a list of objects (partners, outcomes, sources)."""
+        return [dict(item) for item in self.data.get(name, [])]
 
 
 # --- The importer ---
@@ -602,16 +212,17 @@ class Importer:
     def validate(self, data):
         """Return the records of a clean file, or raise ImportFailed listing
         every problem found."""
-        problems = []
-        objects = list(read_lines(data, problems))
+        found = []
+        objects = list(read_lines(data, found))
         self._prefetch()
+        format_ = CaseStudyRecord()
         records, seen = [], {}
         for number, obj in objects:
             external_id = obj.get("external_id")
             if isinstance(external_id, str) and external_id.strip():
                 external_id = external_id.strip()
                 if external_id in seen:
-                    problems.append(
+                    found.append(
                         Problem(
                             number,
                             "external_id",
@@ -619,14 +230,18 @@ class Importer:
                         )
                     )
                 seen.setdefault(external_id, number)
-            record = validate_object(number, obj, problems)
-            if record is None:
+            try:
+                record = Record(number, format_.run_validation(obj))
+            except serializers.ValidationError as error:
+                found.extend(
+                    Problem(number, path, reason) for path, reason in problems(error.detail)
+                )
                 continue
-            self._check_terms(record, problems)
-            self._check_city(record, problems)
+            self._check_terms(record, found)
+            self._check_city(record, found)
             records.append(record)
-        if problems:
-            raise ImportFailed(sorted(problems, key=lambda p: p.line))
+        if found:
+            raise ImportFailed(sorted(found, key=lambda p: p.line))
         self._find_existing(records)
         return records
 
@@ -707,18 +322,14 @@ class Importer:
         """Set every field, inline and relation of the page from the record.
         Fields left out of the record are emptied: a line describes the whole
         case study."""
-        page.title = record.title
         for name, value in record.values.items():
             setattr(page, name, value)
-        if record.external_id:
-            page.external_id = record.external_id
         for key, values in record.terms.items():
             getattr(page, key).set([self._find_term(key, value) for value in values])
-        page.tags.set(record.tags)
-        page.partners = [CaseStudyPartner(**values) for values in record.partners]
-        page.outcomes = [CaseStudyOutcome(**values) for values in record.outcomes]
-        page.sources = [CaseStudySource(**values) for values in record.sources]
-        page.body = [(block, RichText(text_to_html(text))) for block, text in record.body]
+        page.tags.set(record.data.get("tags", []))
+        page.partners = [CaseStudyPartner(**values) for values in record.items("partners")]
+        page.outcomes = [CaseStudyOutcome(**values) for values in record.items("outcomes")]
+        page.sources = [CaseStudySource(**values) for values in record.items("sources")]
 
     def _save(self, page):
         revision = page.save_revision(user=self.user)

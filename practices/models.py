@@ -22,6 +22,7 @@ from cities.models import CityPage
 
 from .blocks import SECTION_NAMES, CaseStudyBodyBlock
 from .feeds import LatestPracticesFeed
+from .rules import fact_errors
 
 PAGE_SIZE = 12
 
@@ -238,13 +239,12 @@ class CaseStudyPage(Page):
 
     def clean(self):
         super().clean()
-        errors = {}
-        if self.start_year and self.end_year and self.end_year < self.start_year:
-            errors["end_year"] = "The end year cannot be before the start year."
-        if self.budget is not None and not self.currency:
-            errors["currency"] = "Give the currency of the budget."
-        if self.currency and (len(self.currency) != 3 or not self.currency.isalpha()):
-            errors["currency"] = "Use a three-letter ISO 4217 code such as EUR."
+        errors = fact_errors(
+            start_year=self.start_year,
+            end_year=self.end_year,
+            budget=self.budget,
+            currency=self.currency,
+        )
         if errors:
             raise ValidationError(errors)
 

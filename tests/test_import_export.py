@@ -2,6 +2,10 @@
 
 import io
 import json
+import os
+import sqlite3
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,7 +19,6 @@ from taggit.models import Tag
 from wagtail.models import Page, PageViewRestriction, Revision
 
 from cities.models import CityPage
-from practices.exporting import html_to_text
 from practices.factories import (
     CaseStudyOutcomeFactory,
     CaseStudyPageFactory,
@@ -26,7 +29,7 @@ from practices.factories import (
     SectorFactory,
     TargetGroupFactory,
 )
-from practices.importing import BODY_SECTIONS, Importer, text_to_html
+from practices.importing import Importer
 from practices.models import (
     TAXONOMIES,
     CaseStudyOutcome,
@@ -35,8 +38,11 @@ from practices.models import (
     CaseStudySource,
     Challenge,
 )
+from practices.records import BODY_SECTION_NAMES as BODY_SECTIONS
+from practices.richtext import html_to_text, text_to_html
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
+REPO = Path(__file__).resolve().parent.parent
+DOCS = REPO / "docs"
 
 
 @pytest.fixture
@@ -398,6 +404,142 @@ BAD_LINES = [
         json.dumps(record(external_id="b", tags="a, b")),
         "line 2: tags: expected a list",
     ),
+    # Lines that a loose reading of JSON would crash on or take wrongly.
+    (
+        "100k-deep list",
+        '{"title": ' + "[" * 100_000 + "]" * 100_000 + "}",
+        "line 2: line: nested too deeply (more than 10 levels)",
+    ),
+    (
+        "100k-deep object",
+        '{"a":' * 100_000 + "1" + "}" * 100_000,
+        "line 2: line: nested too deeply (more than 10 levels)",
+    ),
+    (
+        "nesting in a field",
+        json.dumps(record(external_id="b", tags=[[[[[[[[[[["x"]]]]]]]]]]])),
+        "line 2: tags: nested too deeply (more than 10 levels)",
+    ),
+    (
+        "lone surrogate escaped",
+        json.dumps(record(external_id="b", title="x")).replace('"x"', '"a\\ud800b"'),
+        "line 2: title: not valid Unicode: lone surrogate \\ud800",
+    ),
+    (
+        "lone surrogate in a list",
+        json.dumps(record(external_id="b", tags=["x"])).replace('"x"', '"\\udfff"'),
+        "line 2: tags[0]: not valid Unicode: lone surrogate \\udfff",
+    ),
+    (
+        "lone surrogate in a key",
+        json.dumps(record(external_id="b", x=1)).replace('"x"', '"\\udc00"'),
+        "line 2: \\udc00: key not valid Unicode: lone surrogate \\udc00",
+    ),
+    (
+        "surrogate as raw bytes",
+        b'{"title": "\xed\xa0\x80"}',
+        "line 2: line: not valid UTF-8 (byte 12)",
+    ),
+    (
+        "Latin-1 line",
+        '{"title": "Café"}'.encode("latin-1"),
+        "line 2: line: not valid UTF-8 (byte 15)",
+    ),
+    (
+        "duplicate key",
+        json.dumps(record(external_id="b"))[:-1] + ', "title": "Other"}',
+        "line 2: title: duplicate key (given more than once)",
+    ),
+    (
+        "duplicate key in a partner",
+        json.dumps(record(external_id="b", partners=[{"name": "X", "type": "network"}])).replace(
+            '"type"', '"name": "Y", "type"'
+        ),
+        "line 2: partners[0].name: duplicate key (given more than once)",
+    ),
+    (
+        "integer too long",
+        json.dumps(record(external_id="b"))[:-1] + ', "end_year": ' + "9" * 5000 + "}",
+        "line 2: end_year: number too long to read (5000 digits)",
+    ),
+    (
+        "huge exponent",
+        json.dumps(record(external_id="b", budget=1)).replace(": 1,", ": 1e999,"),
+        "line 2: budget: number out of range: 1e999",
+    ),
+    (
+        "NaN",
+        json.dumps(record(external_id="b", budget=1)).replace(": 1,", ": NaN,"),
+        "line 2: line: invalid JSON: NaN is not valid JSON",
+    ),
+    ("a number line", "42", "line 2: line: expected a JSON object, got a number"),
+    ("a string line", '"CasaBottega"', "line 2: line: expected a JSON object, got a string"),
+    ("a null line", "null", "line 2: line: expected a JSON object, got null"),
+    (
+        "title a number",
+        json.dumps(record(external_id="b", title=12)),
+        "line 2: title: expected a string, got a number",
+    ),
+    (
+        "budget true",
+        json.dumps(record(external_id="b", budget=True)),
+        "line 2: budget: expected a number, got true/false",
+    ),
+    (
+        "negative budget",
+        json.dumps(record(external_id="b", budget=-5)),
+        "line 2: budget: cannot be negative",
+    ),
+    (
+        "budget too large",
+        json.dumps(record(external_id="b", budget=10**13)),
+        "line 2: budget: at most 12 digits before the decimal point",
+    ),
+    (
+        "bad currency code",
+        json.dumps(record(external_id="b", currency="EU1")),
+        "line 2: currency: expected a three-letter ISO 4217 code such as EUR, got 'EU1'",
+    ),
+    (
+        "currency too long",
+        json.dumps(record(external_id="b", currency="EURO")),
+        "line 2: currency: at most 3 characters (got 4)",
+    ),
+    (
+        "partners not a list",
+        json.dumps(record(external_id="b", partners={"name": "X"})),
+        "line 2: partners: expected a list, got an object",
+    ),
+    (
+        "partner not an object",
+        json.dumps(record(external_id="b", partners=["X"])),
+        "line 2: partners[0]: expected an object, got a string",
+    ),
+    (
+        "partner without a type",
+        json.dumps(record(external_id="b", partners=[{"name": "X"}])),
+        "line 2: partners[0].type: required",
+    ),
+    (
+        "unknown partner key",
+        json.dumps(record(external_id="b", partners=[{"name": "X", "type": "network", "c": 1}])),
+        "line 2: partners[0].c: unknown field (expected name, type, role)",
+    ),
+    (
+        "body a number",
+        json.dumps(record(external_id="b", body=5)),
+        "line 2: body: expected a list, got a number",
+    ),
+    (
+        "contact not an object",
+        json.dumps(record(external_id="b", contact="Ada")),
+        "line 2: contact: expected an object, got a string",
+    ),
+    (
+        "status not a string",
+        json.dumps(record(external_id="b", status=["scaled"])),
+        "line 2: status: expected a string, got a list",
+    ),
 ]
 
 
@@ -644,3 +786,179 @@ def test_rich_text_round_trip():
         html_to_text("<h3>Title</h3><p>a  <i>b</i>\n c</p><ol><li>x</li><li>y</li></ol>")
         == "Title\n\na b c\n\nx\n\ny"
     )
+
+
+# --- Choices: the value or the label, in any spelling ---
+
+
+@pytest.mark.parametrize(
+    "spelling", ["public_body", "Public body", "public body", "PUBLIC BODY", " Public  Body "]
+)
+def test_a_partner_type_is_read_by_value_or_label_and_exported_as_the_value(
+    site_tree, terms, tmp_path, spelling
+):
+    line = record(partners=[{"name": "City of Turin", "type": spelling}])
+    out, err = run_import(write(tmp_path, line), "--publish")
+    assert "1 created" in out and err == ""
+    page = CaseStudyPage.objects.get()
+    assert [p.organisation_type for p in page.partners.all()] == ["public_body"]
+    assert run_export()[0]["partners"] == [{"name": "City of Turin", "type": "public_body"}]
+
+
+def test_every_choice_of_the_format_takes_its_label(site_tree, terms, tmp_path):
+    line = record(
+        status="Scaled",
+        scale="NEIGHBOURHOOD",
+        language="Italian",
+        partners=[{"name": "Coop", "type": "Worker cooperative"}],
+        body=[
+            {"section": "What was done", "text": "Grants."},
+            {"section": "lessons learned", "text": "Ask early."},
+            {"section": "TEXT", "text": "More."},
+        ],
+    )
+    out, err = run_import(write(tmp_path, line), "--publish")
+    assert "1 created" in out and err == ""
+    exported = run_export()[0]
+    assert (exported["status"], exported["scale"], exported["language"]) == (
+        "scaled",
+        "neighbourhood",
+        "it",
+    )
+    assert exported["partners"][0]["type"] == "worker_cooperative"
+    assert [b["section"] for b in exported["body"]] == ["actions", "lessons", "text"]
+
+
+# --- The rules between facts are the admin's ---
+
+
+@pytest.mark.parametrize(
+    ("facts", "field"),
+    [
+        ({"start_year": 2020, "end_year": 2019}, "end_year"),
+        ({"budget": 100, "currency": ""}, "currency"),
+        ({"budget": 100, "currency": "E1R"}, "currency"),
+    ],
+)
+def test_import_and_admin_reject_inconsistent_facts_with_the_same_reason(
+    site_tree, terms, tmp_path, facts, field
+):
+    page = CaseStudyPageFactory(parent=site_tree["dublin"])
+    for name, value in facts.items():
+        setattr(page, name, value)
+    with pytest.raises(ValidationError) as error:
+        page.full_clean()
+    (admin_reason,) = error.value.message_dict[field]
+
+    line = record(**{name: value or None for name, value in facts.items()})
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_practices", str(write(tmp_path, line)), stderr=err)
+    assert err.getvalue() == f"line 1: {field}: {admin_reason}\n"
+
+
+# --- The commands as a user runs them ---
+
+
+def manage(*args, database, stdin=None):
+    """Run `python manage.py ARGS` in the repository against `database` (a
+    SQLite file), the way a user does: its own process, Django's checks
+    included."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("REDIS_URL", "CELERY_BROKER_URL", "ELASTICSEARCH_URL", "SCE_TEST_WORKER")
+    }
+    env.update(DJANGO_SETTINGS_MODULE="cms.settings.test", DATABASE_URL=f"sqlite:///{database}")
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=REPO,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        timeout=300,
+    )
+
+
+def table_counts(database):
+    with sqlite3.connect(database) as db:
+        tables = [
+            name
+            for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            if not name.startswith("sqlite_") and name != "django_session"
+        ]
+        return {name: db.execute(f'SELECT COUNT(*) FROM "{name}"').fetchone()[0] for name in tables}
+
+
+def test_import_and_export_commands_in_their_own_process(tmp_path):
+    database = tmp_path / "site.sqlite3"
+    assert manage("migrate", "--noinput", database=database).returncode == 0
+    demo = manage("load_demo", database=database)
+    assert demo.returncode == 0, demo.stderr.decode()
+
+    exported = tmp_path / "before.jsonl"
+    run = manage("export_practices", "-o", str(exported), database=database)
+    assert (
+        run.returncode == 0 and run.stderr.decode() == f"Exported 6 case studies to {exported}.\n"
+    )
+    before = table_counts(database)
+
+    new = {
+        "external_id": "cli-1",
+        "title": "Tool library",
+        "city": "Dublin",
+        "country": "ie",
+        "summary": "Neighbours lend each other tools.",
+        "status": "Pilot",
+        "partners": [{"name": "City council", "type": "Public body"}],
+    }
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(
+        json.dumps(new).encode()
+        + b"\n"
+        + b'{"title": '
+        + b"[" * 100_000
+        + b"]" * 100_000
+        + b"}\n"
+        + json.dumps({**new, "external_id": "cli-2"}).replace("Pilot", "\\ud800").encode()
+        + b"\n"
+        + json.dumps({**new, "external_id": "cli-3"})[:-1].encode()
+        + b', "title": "Again"}\n'
+        + json.dumps({**new, "external_id": "cli-4", "budget": 1})
+        .replace(": 1}", ": 1" + "0" * 5000 + "}")
+        .encode()
+        + b"\n[1]\n"
+        + b'{"title": "Caf\xe9"}\n'
+    )
+    run = manage("import_practices", str(bad), "--publish", database=database)
+    assert run.returncode == 1
+    assert run.stdout == b""
+    assert run.stderr.decode().splitlines() == [
+        "line 2: line: nested too deeply (more than 10 levels)",
+        "line 3: status: not valid Unicode: lone surrogate \\ud800",
+        "line 4: title: duplicate key (given more than once)",
+        "line 5: budget: number too long to read (5001 digits)",
+        "line 6: line: expected a JSON object, got a list",
+        "line 7: line: not valid UTF-8 (byte 15)",
+        f"CommandError: {bad}: 6 problem(s); nothing was imported",
+    ]
+    assert table_counts(database) == before
+
+    good = tmp_path / "good.jsonl"
+    good.write_text(json.dumps(new) + "\n")
+    run = manage("import_practices", "-", "--publish", database=database, stdin=good.read_bytes())
+    assert run.returncode == 0, run.stderr.decode()
+    assert run.stdout.decode().startswith("Case studies: 1 created, 0 updated (published).")
+
+    after = tmp_path / "after.jsonl"
+    assert manage("export_practices", "-o", str(after), database=database).returncode == 0
+    lines = [json.loads(line) for line in after.read_text().splitlines()]
+    assert lines[:-1] == [json.loads(line) for line in exported.read_text().splitlines()]
+    assert lines[-1] == {
+        **new,
+        "country": "IE",
+        "status": "pilot",
+        "scale": "city",
+        "language": "en",
+        "partners": [{"name": "City council", "type": "public_body"}],
+    }
