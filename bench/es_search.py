@@ -2,7 +2,11 @@
 publish-to-searchable latency through Celery, in one run.
 
     .venv/bin/python bench/es_search.py                 # starts noida-db itself
-    ELASTICSEARCH_URL=http://localhost:9200 .venv/bin/python bench/es_search.py   # a real ES 8
+    .venv/bin/python bench/es_search.py --elasticsearch-url http://localhost:9200   # a real ES 8
+
+Two runs go side by side when each has its own --redis-url database (the
+Celery broker), --elasticsearch-index (or its own noida-db, the default)
+and database (the default: a SQLite file of its own).
 
 * overhead = /api/practices/ time minus the raw engine time of the same body
   sent with the bare client, on the same engine, beside a bare Django JSON
@@ -41,7 +45,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
-REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
+DEFAULT_REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
 
 
 def free_port():
@@ -64,10 +68,10 @@ def wait_http(url, timeout=30):
     return False
 
 
-def start_noida(tmp):
-    port = free_port()
+def start_noida(tmp, log_dir, port=0):
+    port = port or free_port()
     binary = Path(sys.executable).parent / "noida-db"
-    log = open(Path(tmp) / "noida.log", "wb")  # noqa: SIM115
+    log = open(Path(log_dir) / "noida.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen(
         [str(binary if binary.exists() else shutil.which("noida-db")), "start", "--only", "elasticsearch",
          "--elasticsearch-port", str(port), "--data-dir", str(Path(tmp) / "noida")],
@@ -79,8 +83,8 @@ def start_noida(tmp):
     return proc, url
 
 
-def start_worker(env, tmp):
-    log_path = Path(tmp) / "worker.log"
+def start_worker(env, log_dir):
+    log_path = Path(log_dir) / "worker.log"
     log = open(log_path, "wb")  # noqa: SIM115
     proc = subprocess.Popen(
         [str(Path(sys.executable).parent / "celery"), "-A", "cms", "worker", "--pool", "solo", "--loglevel", "INFO",
@@ -119,26 +123,44 @@ def stop(proc):
 
 
 def main():
+    from bench.common import add_service_options, apply_service_options
+
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--docs", type=int, default=300)
-    parser.add_argument("--queries", type=int, default=20)
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--publishes", type=int, default=20)
+    add_service_options(parser, fallback="a SQLite file in the run's temporary directory")
+    parser.add_argument("--redis-url", default=DEFAULT_REDIS,
+                        help="Celery broker of the run, with its database number; flushed before and after "
+                             "(default: $BENCH_REDIS_URL, else redis://127.0.0.1:6379/12)")
+    parser.add_argument("--elasticsearch-url", default=os.environ.get("ELASTICSEARCH_URL", ""),
+                        help="a running engine (default: $ELASTICSEARCH_URL, else noida-db started for the run)")
+    parser.add_argument("--elasticsearch-port", type=int, default=0,
+                        help="port of the noida-db started for the run (default: a free port)")
+    parser.add_argument("--elasticsearch-index", default="bench-practices",
+                        help="index alias of the run (default: %(default)s)")
+    parser.add_argument("--log-dir", default="",
+                        help="keep the worker's and noida-db's logs here (default: the run's temporary "
+                             "directory, removed at the end)")
+    parser.add_argument("--docs", type=int, default=300, help="case studies (default: %(default)s)")
+    parser.add_argument("--queries", type=int, default=20, help="mixed queries (default: %(default)s)")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds over the queries (default: %(default)s)")
+    parser.add_argument("--publishes", type=int, default=20, help="publishes timed (default: %(default)s)")
     args = parser.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="sce-bench-es-")
+    log_dir = args.log_dir or tmp
+    Path(log_dir).mkdir(parents=True, exist_ok=True)
     noida = None
-    es_url = os.environ.get("ELASTICSEARCH_URL")
+    es_url = args.elasticsearch_url
     if not es_url:
-        noida, es_url = start_noida(tmp)
+        noida, es_url = start_noida(tmp, log_dir, args.elasticsearch_port)
     os.environ["ELASTICSEARCH_URL"] = es_url
-    os.environ["ELASTICSEARCH_INDEX"] = "bench-practices"
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
-    os.environ["CELERY_BROKER_URL"] = REDIS
+    os.environ["ELASTICSEARCH_INDEX"] = args.elasticsearch_index
+    args.database_url = args.database_url or f"sqlite:///{tmp}/bench.sqlite3"
+    apply_service_options(args)
+    os.environ["CELERY_BROKER_URL"] = args.redis_url
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "0"
     workers = []
     try:
-        run(args, es_url, tmp, lambda env: start_worker(env, tmp), workers)
+        run(args, es_url, log_dir, lambda env: start_worker(env, log_dir), workers)
     finally:
         for worker in workers:  # also when the run fails: a stray worker would take the next run's tasks
             stop(worker)
@@ -146,10 +168,11 @@ def main():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def run(args, es_url, tmp, start_worker_fn, worker_holder):
-    from bench.common import Timer, fmt, setup_django, summary
+def run(args, es_url, log_dir, start_worker_fn, worker_holder):
+    from bench.common import Timer, fmt, make_log, setup_django, summary
 
     setup_django()
+    log = make_log(args.log)
     import redis
     from django.core.management import call_command
     from django.db import connection
@@ -165,14 +188,14 @@ def run(args, es_url, tmp, start_worker_fn, worker_holder):
     from search.documents import serialise
     from search.params import parse_search_params
 
-    redis.Redis.from_url(REDIS).flushdb()
+    redis.Redis.from_url(args.redis_url).flushdb()
     call_command("migrate", verbosity=0)
     generate(args.docs, log=lambda *a: None)
     client = get_client(es_url, timeout=30)
     info = client.info()
     engine = f"{info['version'].get('number')} ({info['name']})"
     n = CaseStudyPage.objects.listable().count()
-    print(f"engine: {es_url} {engine}; database: {connection.vendor}; {n} public case studies")
+    log(f"engine: {es_url} {engine}; database: {connection.vendor}; {n} public case studies")
 
     # --- Rebuild vs helpers.bulk of the same pre-serialised documents ---
     rates = []
@@ -185,7 +208,7 @@ def run(args, es_url, tmp, start_worker_fn, worker_holder):
     docs = [serialise(p) for p in indexing.indexable_pages()]
     bulk_rates = []
     for i in range(2):
-        name = f"bench-raw-{i}"
+        name = f"{args.elasticsearch_index}-raw-{i}"
         if client.indices.exists(index=name):
             client.indices.delete(index=name)
         indexing.create_index(client, name)
@@ -197,7 +220,7 @@ def run(args, es_url, tmp, start_worker_fn, worker_holder):
         bulk_rates.append(len(docs) / t.seconds)
         client.indices.delete(index=name)
     bulk_rate = max(bulk_rates)
-    print(f"rebuild: search_index --rebuild {rebuild_rate:.0f} docs/s (best of 2, wall time incl. create, "
+    log(f"rebuild: search_index --rebuild {rebuild_rate:.0f} docs/s (best of 2, wall time incl. create, "
           f"refresh, alias swap); helpers.bulk {bulk_rate:.0f} docs/s; ratio {rebuild_rate / bulk_rate:.2f} "
           f"(target >= 0.5: {'MET' if rebuild_rate / bulk_rate >= 0.5 else 'MISSED'})")
 
@@ -268,19 +291,19 @@ def run(args, es_url, tmp, start_worker_fn, worker_holder):
         "bare_es_overhead": summary("  its overhead (minus its engine)", bare_es_overhead),
     }
     for row in rows.values():
-        print(fmt(row))
+        log(fmt(row))
 
     def ratio(a, b, p):
         return rows[a][p] / rows[b][p]
 
-    print(f"api / (bare view + bare client): p50 {ratio('api', 'bare_es', 'p50'):.2f}x, "
+    log(f"api / (bare view + bare client): p50 {ratio('api', 'bare_es', 'p50'):.2f}x, "
           f"p95 {ratio('api', 'bare_es', 'p95'):.2f}x; our overhead / its overhead: "
           f"p50 {ratio('overhead', 'bare_es_overhead', 'p50'):.2f}x, "
           f"p95 {ratio('overhead', 'bare_es_overhead', 'p95'):.2f}x")
-    print(f"overhead / bare view (warm): p50 {ratio('overhead', 'bare_warm', 'p50'):.2f}x, "
+    log(f"overhead / bare view (warm): p50 {ratio('overhead', 'bare_warm', 'p50'):.2f}x, "
           f"p95 {ratio('overhead', 'bare_warm', 'p95'):.2f}x")
     target = ratio("overhead", "bare", "p95")
-    print(f"overhead p95 / bare view (after the engine) p95 = {target:.2f}x "
+    log(f"overhead p95 / bare view (after the engine) p95 = {target:.2f}x "
           f"(target <= 2x: {'MET' if target <= 2 else 'MISSED'}); p50 {ratio('overhead', 'bare', 'p50'):.2f}x; "
           f"absolute p95 {rows['overhead']['p95']:.2f} ms")
 
@@ -301,14 +324,14 @@ def run(args, es_url, tmp, start_worker_fn, worker_holder):
                 break
             time.sleep(0.01)
         else:
-            log = Path(tmp) / "worker.log"
-            tail = log.read_text(errors="replace")[-3000:] if log.exists() else ""
+            worker_log = Path(log_dir) / "worker.log"
+            tail = worker_log.read_text(errors="replace")[-3000:] if worker_log.exists() else ""
             raise SystemExit(f"page {page.pk} not searchable within 30 s; the worker's log ends:\n{tail}")
         latencies.append(time.perf_counter() - started)
     row = summary("publish -> searchable (Celery)", latencies)
-    print(fmt(row))
-    print(f"target p95 <= 2000 ms: {'MET' if row['p95'] <= 2000 else 'MISSED'}")
-    redis.Redis.from_url(REDIS).flushdb()
+    log(fmt(row))
+    log(f"target p95 <= 2000 ms: {'MET' if row['p95'] <= 2000 else 'MISSED'}")
+    redis.Redis.from_url(args.redis_url).flushdb()
 
 
 if __name__ == "__main__":

@@ -1,12 +1,17 @@
-"""Generate N realistic synthetic case studies fast: bulk inserts, no revisions.
+"""Generate N realistic synthetic case studies fast: bulk inserts.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/sce_bench \
-        .venv/bin/python bench/generate.py 10000
+    .venv/bin/python bench/generate.py 10000 --migrate \\
+        --database-url postgres://postgres@127.0.0.1:5432/sce_bench_10k
 
 Varied cities (60 in 30 countries), taxonomies, partners, start years and
-body lengths; ~3% drafts and a few private pages (never searchable). Fills
+body lengths; ~3% drafts and a few private pages (never searchable). Every
+page gets a revision of its content (the live revision of live pages), as
+publishing in the admin gives it, so the pages stay valid Wagtail pages and
+are the source of truth: both search indexes can be rebuilt from them. Fills
 Wagtail's own search index (the admin search, and the database backend's
-text search on SQLite) and the database backend's index in bulk too. Idempotent in the sense that it tops up to N case studies.
+text search on SQLite) and the database backend's index in bulk too. Idempotent
+in the sense that it tops up to N case studies (and gives revisions to pages
+without one).
 """
 
 import argparse
@@ -15,9 +20,9 @@ import time
 import uuid
 
 try:
-    from bench.common import setup_django
+    from bench.common import add_service_options, apply_service_options, make_log, setup_django
 except ImportError:  # run as a script
-    from common import setup_django
+    from common import add_service_options, apply_service_options, make_log, setup_django
 
 WORDS = (
     "social solidarity economy cooperative worker housing energy community land trust procurement "
@@ -143,6 +148,9 @@ def generate(n, seed=1, batch=1000, log=print):
     todo = max(0, n - existing)
     log(f"{existing} case studies exist; generating {todo}")
     if not todo:
+        if ensure_revisions(log):  # pages of an older generator: the indexes hold their revision ids
+            fill_search_entries(log)
+            analyze(log)
         return 0
     rng = random.Random(seed + existing)
     ct = ContentType.objects.get_for_model(CaseStudyPage)
@@ -212,6 +220,7 @@ def generate(n, seed=1, batch=1000, log=print):
                 Page.objects.filter(pk=city_pk).update(numchild=F("numchild") + count)
         made += size
         log(f"  {existing + made} case studies ({time.perf_counter() - started:.1f}s)")
+    ensure_revisions(log)
     # A few private pages: never searchable.
     for page in CaseStudyPage.objects.filter(live=True).order_by("?")[:10]:
         PageViewRestriction.objects.get_or_create(page=page, restriction_type=PageViewRestriction.LOGIN)
@@ -220,6 +229,46 @@ def generate(n, seed=1, batch=1000, log=print):
     analyze(log)
     log(f"done in {time.perf_counter() - started:.1f}s")
     return made
+
+
+def ensure_revisions(log=print, chunk=500):
+    """Give every case study without a revision one of its current content
+    (Wagtail's `serializable_data()`, as `save_revision()` stores it), made
+    the live revision of the live pages. Bulk: a fixed number of queries per
+    chunk. Returns the number of pages given one."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import transaction
+    from django.utils import timezone
+    from wagtail.models import Page, Revision
+
+    from practices.models import CaseStudyPage
+
+    ids = list(CaseStudyPage.objects.filter(latest_revision__isnull=True).order_by("pk").values_list("pk", flat=True))
+    if not ids:
+        return 0
+    started = time.perf_counter()
+    ct = ContentType.objects.get_for_model(CaseStudyPage)
+    base_ct = ContentType.objects.get_for_model(Page)
+    now = timezone.now()
+    relations = ["partners", "outcomes", "sources", "challenges", "policy_levers", "sectors", "target_groups",
+                 "related_case_studies", "tagged_items", "wagtail_admin_comments"]
+    for start in range(0, len(ids), chunk):
+        with transaction.atomic():
+            pages = list(CaseStudyPage.objects.filter(pk__in=ids[start : start + chunk]).prefetch_related(*relations))
+            revisions = [
+                Revision(content_type=ct, base_content_type=base_ct, object_id=str(page.pk),
+                         content=page.serializable_data(), object_str=str(page),
+                         created_at=page.last_published_at or now)
+                for page in pages
+            ]
+            Revision.objects.bulk_create(revisions)
+            for page, revision in zip(pages, revisions, strict=True):
+                page.latest_revision_id = revision.pk
+                page.latest_revision_created_at = revision.created_at
+                page.live_revision_id = revision.pk if page.live else None
+            CaseStudyPage.objects.bulk_update(pages, ["latest_revision", "latest_revision_created_at", "live_revision"])
+    log(f"  revisions: {len(ids)} pages in {time.perf_counter() - started:.1f}s")
+    return len(ids)
 
 
 def analyze(log=print):
@@ -260,16 +309,18 @@ def fill_wagtail_index(log=print, chunk=1000):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("n", type=int)
-    parser.add_argument("--seed", type=int, default=1)
+    add_service_options(parser)
+    parser.add_argument("n", type=int, help="top the catalogue up to N case studies")
+    parser.add_argument("--seed", type=int, default=1, help="random seed (default: %(default)s)")
     parser.add_argument("--migrate", action="store_true", help="run migrations first")
     args = parser.parse_args()
+    apply_service_options(args)
     setup_django()
     if args.migrate:
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
-    generate(args.n, seed=args.seed)
+    generate(args.n, seed=args.seed, log=make_log(args.log))
 
 
 if __name__ == "__main__":
