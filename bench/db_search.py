@@ -90,7 +90,7 @@ def _peer_filter(facet, values):
 
     from cities.models import CityPage
     from practices.models import CaseStudyPage
-    from search.backends.base import year_bucket_bounds
+    from search.schema import year_bucket_bounds
 
     if facet in PEER_TAXONOMIES:
         through = getattr(CaseStudyPage, PEER_TAXONOMIES[facet]).through
@@ -118,7 +118,7 @@ def peer_search(params, page_size=PAGE_SIZE):
     from django.db.models import Count
 
     from practices.models import CaseStudyPage
-    from search.backends.base import year_bucket
+    from search.schema import year_bucket
 
     base = CaseStudyPage.objects.live().public()
     text = params.get("q", "").strip()

@@ -183,10 +183,12 @@ def run(args, es_url, log_dir, start_worker_fn, worker_holder):
     from bench.generate import generate
     from practices.models import CaseStudyPage
     from search import indexing
-    from search.backends.base import load_facet_options
-    from search.backends.elasticsearch import get_client, search_body
-    from search.documents import serialise
+    from search.backends.elasticsearch import search_body
+    from search.backends.facets import load_facet_options
+    from search.documents import document
+    from search.es_client import get_client
     from search.params import parse_search_params
+    from search.serialise import read_pages
 
     redis.Redis.from_url(args.redis_url).flushdb()
     call_command("migrate", verbosity=0)
@@ -205,7 +207,7 @@ def run(args, es_url, log_dir, start_worker_fn, worker_holder):
                          stdout=open(os.devnull, "w"))  # noqa: SIM115
         rates.append(n / t.seconds)
     rebuild_rate = max(rates)
-    docs = [serialise(p) for p in indexing.indexable_pages()]
+    docs = [document(data) for data in read_pages(indexing.listable_ids())]
     bulk_rates = []
     for i in range(2):
         name = f"{args.elasticsearch_index}-raw-{i}"

@@ -22,7 +22,8 @@ def bare(request):
 
 
 def bare_es(request):
-    from search.backends.elasticsearch import SEARCH_FILTER_PATH, get_client
+    from search.backends.elasticsearch import SEARCH_FILTER_PATH
+    from search.es_client import get_client
 
     body = BODIES[int(request.GET["i"])]
     started = time.perf_counter()
