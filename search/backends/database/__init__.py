@@ -75,50 +75,54 @@ def fold(word: str) -> str:
 def search_statement(sql, query: SearchQuery, words: list[str], private_ids) -> Statement:
     """The facet counts, the total and the requested page's ids (see the
     module docstring). Rows: (token, count) per facet value, ('', total),
-    ('hit:<id>', position) per hit of the page."""
-    st = Statement()
+    ('hit:<id>', position) per hit of the page.
+
+    The cheap tests (years, privacy, the selected facets) run first, behind
+    a fence (`OFFSET 0`: the planner does not merge such subqueries), so
+    that the text is matched, and the page joined, only for rows that can
+    still count."""
+    st = Statement()  # parameters are taken in the order the SQL text names them
     selected = [(schema.FACETS[name], values) for name, values in sorted(query.filters.items())]
-    # Parameters are taken in the order the SQL text names them.
-    columns = ["e.page_id", "e.facets", "e.published", "e.start_year"]
-    if words and (rank := sql.rank_column(st, words)):
-        columns.append(f"{rank} AS text_rank")
+    columns = ["e.page_id", "e.facets", "e.published", "e.start_year", *sql.text_columns("e", words)]
     for i, (facet, values) in enumerate(selected):
         tokens = [f"{facet.name}:{v}" for v in facet.filter_values(values)]
         columns.append(f"CASE WHEN {sql.has_any(st, 'e.facets', tokens)} THEN 0 ELSE 1 END AS x{i}")
-    join = sql.text_join(st, words) if words else ""
-    conditions = [f"p.live = {st.param(True)}"]
+    cheap = []
     if private_ids:
-        conditions.append(f"NOT ({sql.in_ids(st, 'e.page_id', private_ids)})")
-    if words:
-        conditions.append(sql.text_condition(st, words))
+        cheap.append(f"NOT ({sql.in_ids(st, 'e.page_id', private_ids)})")
     if query.year_from is not None:
-        conditions.append(f"e.start_year >= {st.param(query.year_from)}")
+        cheap.append(f"e.start_year >= {st.param(query.year_from)}")
     if query.year_to is not None:
-        conditions.append(f"e.start_year <= {st.param(query.year_to)}")
-    m = (f"SELECT {', '.join(columns)} FROM search_searchentry e JOIN wagtailcore_page p ON p.id = e.page_id"
-         f"{join} WHERE {' AND '.join(conditions)}")
+        cheap.append(f"e.start_year <= {st.param(query.year_to)}")
+    flags = f"SELECT {', '.join(columns)} FROM search_searchentry e"
+    if cheap:
+        flags += f" WHERE {' AND '.join(cheap)}"
     if selected:
-        fails = " + ".join(f"m.x{i}" for i in range(len(selected)))
-        only = "CASE " + " ".join(f"WHEN m.x{i} = 1 THEN '{facet.name}:'" for i, (facet, _) in enumerate(selected))
-        c = f"SELECT m.*, {fails} AS fails, {only} ELSE '' END AS only_facet FROM m WHERE {fails} <= 1"
-        counted = f"c.fails = 0 OR {sql.starts_with('v.value', 'c.only_facet')}"
-        passing = "c.fails = 0"
+        fails = " + ".join(f"q.x{i}" for i in range(len(selected)))
+        only = " ".join(f"WHEN q.x{i} = 1 THEN '{facet.name}:'" for i, (facet, _) in enumerate(selected))
+        rows = (f"SELECT q.*, {fails} AS fails, CASE {only} ELSE '' END AS only_facet "
+                f"FROM ({flags} {sql.FENCE}) q WHERE {fails} <= 1 {sql.FENCE}")
+        counted = f"m.fails = 0 OR {sql.starts_with('v.value', 'm.only_facet')}"
+        passing = "m.fails = 0"
     else:
-        c = "SELECT m.* FROM m"
+        rows = flags
         counted = passing = "1 = 1"
+    conditions = [f"p.live = {st.param(True)}"]
+    if words:
+        conditions.append(sql.text_condition(st, "s", words))
+    m = (f"SELECT s.*{sql.rank_column(st, 's', words)} FROM ({rows}) s "
+         f"JOIN wagtailcore_page p ON p.id = s.page_id{sql.text_join('s', words)} WHERE {' AND '.join(conditions)}")
     sort = query.effective_sort
     if sort == "relevance":
-        expression, rank_join = sql.rank_expression(st, words, "c")
-        order = f"{expression} DESC, c.published DESC NULLS LAST, c.page_id DESC"
+        order = f"{sql.rank_expression(st, 'm', words)} DESC, m.published DESC NULLS LAST, m.page_id DESC"
     else:
-        rank_join = ""
-        order = SORT_COLUMNS[sort].format(t="c")
-    h = (f"SELECT c.page_id, ROW_NUMBER() OVER (ORDER BY {order}) AS n FROM c{rank_join} WHERE {passing} "
+        order = SORT_COLUMNS[sort].format(t="m")
+    h = (f"SELECT m.page_id, ROW_NUMBER() OVER (ORDER BY {order}) AS n FROM m WHERE {passing} "
          f"ORDER BY n LIMIT {st.param(query.page_size)} OFFSET {st.param(query.offset)}")
     st.sql = (
-        f"WITH m AS {sql.MATERIALIZED}({m}), c AS {sql.MATERIALIZED}({c}), h AS ({h}) "
-        f"SELECT v.value, COUNT(*) FROM c, {sql.expand('c.facets')} WHERE {counted} GROUP BY v.value "
-        f"UNION ALL SELECT '', COUNT(*) FROM c WHERE {passing} "
+        f"WITH m AS {sql.MATERIALIZED}({m}), h AS ({h}) "
+        f"SELECT v.value, COUNT(*) FROM m, {sql.expand('m.facets')} WHERE {counted} GROUP BY v.value "
+        f"UNION ALL SELECT '', COUNT(*) FROM m WHERE {passing} "
         f"UNION ALL SELECT 'hit:' || CAST(h.page_id AS TEXT), h.n FROM h"
     )
     return st

@@ -18,6 +18,8 @@ TS_CONFIG = "sce_english"  # created by search/migrations/0002_search_vector.py
 # ts_rank's weights for D, C, B, A.
 RANK_WEIGHTS = "{0.02, 0.1, 0.3, 1.0}"
 MATERIALIZED = "MATERIALIZED "
+# Ends a subquery that the planner must not merge into the query around it.
+FENCE = "OFFSET 0"
 # Trigram similarity a correction needs (pg_trgm's default is 0.3).
 MIN_SIMILARITY = 0.35
 
@@ -26,24 +28,27 @@ def tsquery(st: Statement, words: list[str]) -> str:
     return f"plainto_tsquery('{TS_CONFIG}', {st.param(' '.join(words))})"
 
 
-def text_join(st: Statement, words: list[str]) -> str:
+def text_columns(table: str, words: list[str]) -> list[str]:
+    """The columns the text test and the rank read later (a TOAST pointer
+    until then: the vector is only read for the rows that get that far)."""
+    return [f"{table}.search_vector"] if words else []
+
+
+def text_join(table: str, words: list[str]) -> str:
     return ""
 
 
-def text_condition(st: Statement, words: list[str]) -> str:
-    return f"(numnode({tsquery(st, words)}) = 0 OR e.search_vector @@ {tsquery(st, words)})"
+def text_condition(st: Statement, table: str, words: list[str]) -> str:
+    return f"(numnode({tsquery(st, words)}) = 0 OR {table}.search_vector @@ {tsquery(st, words)})"
 
 
-def rank_column(st: Statement, words: list[str]) -> str | None:
-    """The relevance column of the matched rows, or None when it is computed
-    for the ranked rows only (`rank_expression`)."""
-    return None
+def rank_column(st: Statement, table: str, words: list[str]) -> str:
+    """Nothing: the rank is computed for the rows passing every facet only."""
+    return ""
 
 
-def rank_expression(st: Statement, words: list[str], table: str) -> tuple[str, str]:
-    """ORDER BY expression (higher first) and the join it needs."""
-    join = f" JOIN search_searchentry r ON r.page_id = {table}.page_id"
-    return f"ts_rank('{RANK_WEIGHTS}', r.search_vector, {tsquery(st, words)})", join
+def rank_expression(st: Statement, table: str, words: list[str]) -> str:
+    return f"ts_rank('{RANK_WEIGHTS}', {table}.search_vector, {tsquery(st, words)})"
 
 
 def has_any(st: Statement, column: str, tokens: list[str]) -> str:

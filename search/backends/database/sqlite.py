@@ -20,6 +20,8 @@ from .statement import Statement
 # bm25 weights of text_a ... text_d.
 BM25_WEIGHTS = "10.0, 4.0, 1.0, 0.5"
 MATERIALIZED = "MATERIALIZED "
+# Ends a subquery that the planner must not merge into the query around it.
+FENCE = "LIMIT -1 OFFSET 0"
 # rapidfuzz ratio (0-100) a correction needs.
 MIN_SCORE = 70
 
@@ -29,21 +31,25 @@ def _match(words: list[str]) -> str:
     return " ".join(f'"{word}"' for word in words)
 
 
-def text_join(st: Statement, words: list[str]) -> str:
-    return " JOIN search_entry_fts f ON f.rowid = e.page_id"
+def text_columns(table: str, words: list[str]) -> list[str]:
+    return []
 
 
-def text_condition(st: Statement, words: list[str]) -> str:
+def text_join(table: str, words: list[str]) -> str:
+    return f" JOIN search_entry_fts f ON f.rowid = {table}.page_id" if words else ""
+
+
+def text_condition(st: Statement, table: str, words: list[str]) -> str:
     return f"search_entry_fts MATCH {st.param(_match(words))}"
 
 
-def rank_column(st: Statement, words: list[str]) -> str | None:
+def rank_column(st: Statement, table: str, words: list[str]) -> str:
     # bm25 is lower for better matches, and only valid beside MATCH.
-    return f"-bm25(search_entry_fts, {BM25_WEIGHTS})"
+    return f", -bm25(search_entry_fts, {BM25_WEIGHTS}) AS text_rank" if words else ""
 
 
-def rank_expression(st: Statement, words: list[str], table: str) -> tuple[str, str]:
-    return f"{table}.text_rank", ""
+def rank_expression(st: Statement, table: str, words: list[str]) -> str:
+    return f"{table}.text_rank"
 
 
 def has_any(st: Statement, column: str, tokens: list[str]) -> str:
