@@ -1,8 +1,11 @@
-"""Plain text <-> rich text HTML for the import format's body sections.
+"""Plain text from and to stored rich text.
 
-Plain text is paragraphs separated by blank lines; a single newline inside a
-paragraph is a line break. `html_to_text(text_to_html(t)) == t` for any
-plain text whose paragraphs and lines carry no extra whitespace.
+* `text_to_html` / `html_to_text`: the import format's body sections. Plain
+  text is paragraphs separated by blank lines; a single newline inside a
+  paragraph is a line break. `html_to_text(text_to_html(t)) == t` for any
+  plain text whose paragraphs and lines carry no extra whitespace.
+* `rich_text_words`: the words only, for search indexes (no structure; fast
+  enough to run over a whole catalogue).
 """
 
 import html
@@ -69,3 +72,15 @@ def html_to_text(value):
     parser.close()
     parser.end_paragraph()
     return "\n\n".join(parser.paragraphs)
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def rich_text_words(value: str) -> str:
+    """The words of a stored rich text value, separated by spaces. Wagtail
+    stores rich text as well-formed HTML (a literal "<" is "&lt;"), so
+    removing the tags and unescaping the entities is enough."""
+    if "<" not in value and "&" not in value:
+        return value
+    return html.unescape(_TAG.sub(" ", value))

@@ -6,8 +6,6 @@ indexes are written from it (`search.documents.document`,
 
 from __future__ import annotations
 
-import html
-import re
 from collections import defaultdict
 
 import orjson
@@ -21,6 +19,7 @@ from practices.models import (
     CaseStudyPartner,
     CaseStudyTag,
 )
+from practices.richtext import rich_text_words
 
 from .schema import PageData
 
@@ -28,18 +27,6 @@ PAGE_COLUMNS = (
     "pk", "title", "summary", "body_json", "start_year", "end_year", "status", "scale", "language",
     "first_published_at", "live_revision_id", "url_path", "city__title", "city__slug", "city__country",
 )
-
-_TAG = re.compile(r"<[^>]*>")
-
-
-def rich_text_to_plain(value: str) -> str:
-    """The words of a stored rich text value. Wagtail stores rich text as
-    well-formed HTML (a literal "<" is "&lt;"), so removing the tags and
-    unescaping the entities is enough."""
-    if "<" not in value and "&" not in value:
-        return value
-    return html.unescape(_TAG.sub(" ", value))
-
 
 def _raw_strings(value):
     if isinstance(value, str):
@@ -58,7 +45,7 @@ def body_text(raw) -> str:
     if isinstance(raw, str):
         raw = orjson.loads(raw or "[]")
     parts = [s for block in raw or [] for s in _raw_strings(block.get("value"))]
-    return " ".join(" ".join(rich_text_to_plain(p).split()) for p in parts if p)
+    return " ".join(" ".join(rich_text_words(p).split()) for p in parts if p)
 
 
 def ids_lookup(name: str, ids: set[int]) -> dict:
