@@ -175,11 +175,9 @@ FACET_PARAMETERS = [
 
 class PracticeSearchAPIView(APIView):
     """The search as JSON: a DRF view, so that drf-spectacular describes it,
-    whose GET is served as a plain Django view. It needs nothing DRF adds
-    per request (no authentication, permissions, throttling, parsing or
-    content negotiation: it reads the query string and answers JSON), and
-    that machinery cost a search more than building its facets. The body is
-    encoded once with orjson. Other methods go through DRF (405)."""
+    whose GET and HEAD are served as a plain Django view (no authentication,
+    permissions, parsing or content negotiation: it reads the query string
+    and answers JSON, encoded once). Other methods go through DRF (405)."""
 
     content_negotiation_class = JSONOnly
 

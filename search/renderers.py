@@ -1,6 +1,6 @@
-"""JSON for the API through orjson: the search response (hits, highlights,
-eight facets) is tens of kilobytes, and the standard library's encoder was
-the largest single cost of a search request after the engine itself."""
+"""JSON for the API, encoded with orjson (lazy translation strings become
+text); `dumps` is the one encoder of the API's views and DRF's renderer
+(why orjson: docs/benchmarks.md)."""
 
 import orjson
 from django.utils.functional import Promise

@@ -71,24 +71,34 @@ def wait_for_es(url: str, timeout: float = 30) -> bool:
     return False
 
 
-def stop_process_group(proc):
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def stop_process_group(proc, timeout: float = 10):
     """The `noida-db` launcher runs the server as a child: stop the whole
-    process group (started with start_new_session), not just the launcher."""
-    for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            proc.wait(timeout=wait)
-            # The launcher is gone; give its child a moment, then make sure.
-            time.sleep(0.2)
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            return
-        except subprocess.TimeoutExpired:
-            continue
+    process group (started with start_new_session), not just the launcher.
+    SIGTERM, then SIGKILL for whatever of the group is still there when the
+    deadline passes."""
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except ProcessLookupError:
         return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        proc.poll()  # reap the launcher, so that it does not count as alive
+        if not _group_alive(proc.pid):
+            return
+        time.sleep(0.05)
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        return
+    proc.wait(timeout=5)
 
 
 @pytest.fixture(scope="session")

@@ -52,3 +52,21 @@ def test_search_index_refuses_what_it_cannot_do(command_db):
     assert fix_alone.returncode == 1 and "--fix goes with --check." in fix_alone.stderr
     no_engine = manage("search_index", "--rebuild", "--only", "elasticsearch", db=command_db)
     assert no_engine.returncode == 1 and "ELASTICSEARCH_URL is not set" in no_engine.stderr
+
+
+def test_migrate_fills_an_empty_database_index(command_db):
+    """A new install, or an upgrade whose migration emptied the index: after
+    `migrate` the search works without a manual rebuild."""
+    demo = manage("load_demo", db=command_db)
+    assert demo.returncode == 0, explain(demo)
+    with closing(sqlite3.connect(_path(command_db))) as db, db:
+        (before,) = db.execute("SELECT COUNT(*) FROM search_searchentry").fetchone()
+        db.execute("DELETE FROM search_searchentry")
+        db.execute("DELETE FROM search_searchword")
+    assert before
+    migrated = manage("migrate", "--noinput", db=command_db)
+    assert migrated.returncode == 0, explain(migrated)
+    with closing(sqlite3.connect(_path(command_db))) as db:
+        assert db.execute("SELECT COUNT(*) FROM search_searchentry").fetchone() == (before,)
+        assert db.execute("SELECT COUNT(*) FROM search_searchword").fetchone()[0] > 0
+    assert manage("search_index", "--check", "--only", "database", db=command_db).returncode == 0
