@@ -107,11 +107,13 @@ def search_statement(sql, query: SearchQuery, words: list[str], private_ids) -> 
     else:
         rows = flags
         counted = passing = "1 = 1"
+    rank = sql.rank_column(st, "s", words)
+    join = sql.text_join(st, "s", words)
     conditions = [f"p.live = {st.param(True)}"]
-    if words:
-        conditions.append(sql.text_condition(st, "s", words))
-    m = (f"SELECT s.*{sql.rank_column(st, 's', words)} FROM ({rows}) s "
-         f"JOIN wagtailcore_page p ON p.id = s.page_id{sql.text_join('s', words)} WHERE {' AND '.join(conditions)}")
+    if words and (text := sql.text_condition(st, "s", words)):
+        conditions.append(text)
+    m = (f"SELECT s.*{rank} FROM ({rows}) s "
+         f"JOIN wagtailcore_page p ON p.id = s.page_id{join} WHERE {' AND '.join(conditions)}")
     sort = query.effective_sort
     if sort == "relevance":
         order = f"{sql.rank_expression(st, 'm', words)} DESC, m.published DESC NULLS LAST, m.page_id DESC"

@@ -2,7 +2,8 @@
 
 Text: the generated, weighted `search_vector` column (GIN; `sce_english`:
 English stemming, accents folded); every word must match (`plainto_tsquery`;
-a query of stop words only matches everything, as on Elasticsearch);
+a query of stop words only matches everything, as on Elasticsearch), the
+matching ids read from the GIN index by `sce_text_matches`;
 relevance is `ts_rank` with weights that keep a title match above any number
 of matches in the body. Facet tokens: `jsonb` lists, tested with `?|`.
 Spelling: the vocabulary's trigram index (`pg_trgm`).
@@ -34,12 +35,16 @@ def text_columns(table: str, words: list[str]) -> list[str]:
     return [f"{table}.search_vector"] if words else []
 
 
-def text_join(table: str, words: list[str]) -> str:
-    return ""
+def text_join(st: Statement, table: str, words: list[str]) -> str:
+    """The entries matching every word, by their ids from the GIN index
+    (`sce_text_matches`, migration 0003)."""
+    if not words:
+        return ""
+    return f" JOIN sce_text_matches({tsquery(st, words)}) AS t(page_id) ON t.page_id = {table}.page_id"
 
 
-def text_condition(st: Statement, table: str, words: list[str]) -> str:
-    return f"(numnode({tsquery(st, words)}) = 0 OR {table}.search_vector @@ {tsquery(st, words)})"
+def text_condition(st: Statement, table: str, words: list[str]) -> str | None:
+    return None  # the join does it
 
 
 def rank_column(st: Statement, table: str, words: list[str]) -> str:

@@ -35,7 +35,7 @@ def text_columns(table: str, words: list[str]) -> list[str]:
     return []
 
 
-def text_join(table: str, words: list[str]) -> str:
+def text_join(st: Statement, table: str, words: list[str]) -> str:
     return f" JOIN search_entry_fts f ON f.rowid = {table}.page_id" if words else ""
 
 
