@@ -85,10 +85,12 @@ def _write_entries(pages):
     """Insert the rows and their words, or overwrite every field of the
     rows that exist."""
     fields = [f.name for f in SearchEntry._meta.concrete_fields if not f.primary_key]
-    SearchEntry.objects.bulk_create(
-        [entry_from(data) for data in pages], update_conflicts=True, unique_fields=["page"], update_fields=fields
-    )
-    words = set().union(*(schema.vocabulary(schema.texts(data)) for data in pages)) if pages else set()
+    entries, words = [], set()
+    for data in pages:
+        texts = schema.texts(data)
+        entries.append(entry_from(data, texts))
+        words |= schema.vocabulary(texts)
+    SearchEntry.objects.bulk_create(entries, update_conflicts=True, unique_fields=["page"], update_fields=fields)
     SearchWord.objects.bulk_create([SearchWord(word=w) for w in sorted(words)], ignore_conflicts=True)
 
 

@@ -47,9 +47,10 @@ class SearchEntry(models.Model):
         return self.card.get("title", str(self.page_id))
 
 
-def entry_from(data: schema.PageData) -> SearchEntry:
-    """The database index row of one case study."""
-    text = schema.texts_by_weight(schema.texts(data))
+def entry_from(data: schema.PageData, texts: dict[str, str] | None = None) -> SearchEntry:
+    """The database index row of one case study (`texts`: its
+    `schema.texts(data)`, when the caller has them already)."""
+    text = schema.texts_by_weight(texts if texts is not None else schema.texts(data))
     row = data.row
     return SearchEntry(
         page_id=row["pk"],
