@@ -183,8 +183,7 @@ class DatabaseBackend(BaseSearchBackend):
         unknown = candidates - known
         if not unknown:
             return None
-        sql = dialect()
-        replacements = {w: sql.closest_word(w) for w in unknown}
+        replacements = dialect().closest_words(unknown)
         if not any(replacements.values()):
             return None
         return [replacements.get(w) or w for w in folded]

@@ -74,12 +74,17 @@ def in_ids(st: Statement, column: str, ids) -> str:
     return f"{column} = ANY({st.param('{' + ','.join(str(int(i)) for i in ids) + '}')}::integer[])"
 
 
-def closest_word(word: str) -> str | None:
+def closest_words(words: set[str]) -> dict[str, str | None]:
+    """Each word's closest word of the vocabulary, or None (one query a
+    word, each through the trigram index)."""
+    out = {}
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT word FROM search_searchword WHERE word %% %s AND similarity(word, %s) >= %s "
-            "ORDER BY similarity(word, %s) DESC, word LIMIT 1",
-            [word, word, MIN_SIMILARITY, word],
-        )
-        row = cursor.fetchone()
-    return row[0] if row else None
+        for word in words:
+            cursor.execute(
+                "SELECT word FROM search_searchword WHERE word %% %s AND similarity(word, %s) >= %s "
+                "ORDER BY similarity(word, %s) DESC, word LIMIT 1",
+                [word, word, MIN_SIMILARITY, word],
+            )
+            row = cursor.fetchone()
+            out[word] = row[0] if row else None
+    return out

@@ -69,7 +69,12 @@ def in_ids(st: Statement, column: str, ids) -> str:
     return f"{column} IN (SELECT value FROM json_each({st.param(json.dumps([int(i) for i in ids]))}))"
 
 
-def closest_word(word: str) -> str | None:
-    words = SearchWord.objects.values_list("word", flat=True)
-    best = process.extractOne(word, list(words), scorer=fuzz.ratio, score_cutoff=MIN_SCORE)
-    return best[0] if best else None
+def closest_words(words: set[str]) -> dict[str, str | None]:
+    """Each word's closest word of the vocabulary, or None (the vocabulary
+    is read once)."""
+    vocabulary = list(SearchWord.objects.values_list("word", flat=True))
+    out = {}
+    for word in words:
+        best = process.extractOne(word, vocabulary, scorer=fuzz.ratio, score_cutoff=MIN_SCORE)
+        out[word] = best[0] if best else None
+    return out
