@@ -72,6 +72,20 @@ def clear_and_drop_vector(apps, schema_editor):
         schema_editor.execute("ALTER TABLE search_searchentry DROP COLUMN IF EXISTS search_vector")
 
 
+def restore_old_vector(apps, schema_editor):
+    """Backwards: the 0002 column over the old text columns (the rows are
+    gone: `search_index --rebuild` refills them)."""
+    if schema_editor.connection.vendor == "postgresql":
+        old = " || ".join(
+            f"setweight(to_tsvector('{CONFIG}'::regconfig, coalesce({column}, '')), '{w}')"
+            for column, w in (("title", "A"), ("summary", "B"), ("body", "C"), ("partners", "D"))
+        )
+        schema_editor.execute(
+            f"ALTER TABLE search_searchentry ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ({old}) STORED"
+        )
+        schema_editor.execute("CREATE INDEX search_searchentry_vector ON search_searchentry USING gin (search_vector)")
+
+
 def create_text_indexes(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
@@ -113,7 +127,7 @@ class Migration(migrations.Migration):
     dependencies = [("search", "0002_search_vector")]
 
     operations = [
-        migrations.RunPython(clear_and_drop_vector, migrations.RunPython.noop),
+        migrations.RunPython(clear_and_drop_vector, restore_old_vector),
         *[migrations.RemoveField("searchentry", name) for name in OLD_FIELDS],
         migrations.AddField("searchentry", "text_a", models.TextField(blank=True, default=""), preserve_default=False),
         migrations.AddField("searchentry", "text_b", models.TextField(blank=True, default=""), preserve_default=False),
