@@ -21,7 +21,14 @@ from .backends.contract import (
 )
 from .backends.facets import load_facet_options
 from .backends.urls import HitUrls
-from .params import SearchParamError, page_error, parse_search_params
+from .params import (
+    MAX_RESULT_WINDOW,
+    MAX_SUGGEST_LENGTH,
+    SearchParamError,
+    page_error,
+    parse_search_params,
+    parse_suggest_params,
+)
 from .renderers import dumps
 
 DEGRADED_NOTICE = "Search is running in a reduced mode: results may be less complete."
@@ -203,7 +210,10 @@ class PracticeSearchAPIView(APIView):
                 description="1: search the words of `q` as typed, never a corrected text.",
             ),
             OpenApiParameter("sort", OpenApiTypes.STR, enum=list(SORTS)),
-            OpenApiParameter("page", OpenApiTypes.INT, description="1-based page number."),
+            OpenApiParameter(
+                "page", OpenApiTypes.INT,
+                description=f"1-based page number; page × page_size at most {MAX_RESULT_WINDOW}.",
+            ),
             OpenApiParameter(
                 "page_size", OpenApiTypes.INT, description=f"Default {DEFAULT_PAGE_SIZE}, at most {MAX_PAGE_SIZE}."
             ),
@@ -228,14 +238,20 @@ class PracticeSuggestAPIView(APIView):
     @extend_schema(
         operation_id="practices_suggest",
         summary="Autocomplete suggestions for the search box",
-        parameters=[OpenApiParameter("q", OpenApiTypes.STR, required=True, description="What has been typed so far.")],
+        parameters=[
+            OpenApiParameter(
+                "q", OpenApiTypes.STR, required=False,
+                description=f"What has been typed so far (at most {MAX_SUGGEST_LENGTH} characters; none: no suggestions).",
+            )
+        ],
         responses={
             200: inline_serializer("Suggestions", {"suggestions": serializers.ListField(child=serializers.CharField())}),
             400: ErrorSerializer,
         },
     )
     def get(self, request):
-        prefix = request.query_params.get("q", "")
-        if len(prefix) > 100:
-            return Response({"errors": {"q": "is too long (at most 100 characters)."}}, status=400)
+        try:
+            prefix = parse_suggest_params(request.query_params)
+        except SearchParamError as exc:
+            return Response({"errors": exc.errors}, status=400)
         return Response({"suggestions": get_backend().suggest(prefix)})

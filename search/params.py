@@ -18,6 +18,15 @@ from .backends.contract import (
 )
 from .backends.facets import FacetOptions
 
+# How deep results can be paged: Elasticsearch's default `max_result_window`
+# (from + size), the same on both backends.
+MAX_RESULT_WINDOW = 10_000
+MAX_SUGGEST_LENGTH = 100
+
+
+def max_page(page_size: int) -> int:
+    return max(1, MAX_RESULT_WINDOW // page_size)
+
 
 class SearchParamError(ValueError):
     def __init__(self, errors: dict[str, str]):
@@ -50,10 +59,10 @@ def parse_search_params(data, options: FacetOptions, allow_page_size: bool = Tru
     if sort not in SORTS:
         errors["sort"] = f"must be one of {', '.join(SORTS)}."
         sort = "relevance"
-    page = _int(data, "page", errors, default=1, lo=1)
     page_size = DEFAULT_PAGE_SIZE
     if allow_page_size:
         page_size = _int(data, "page_size", errors, default=DEFAULT_PAGE_SIZE, lo=1, hi=MAX_PAGE_SIZE)
+    page = _int(data, "page", errors, default=1, lo=1, hi=max_page(page_size))
     year_from = _int(data, "year_from", errors, lo=YEAR_MIN, hi=YEAR_MAX)
     year_to = _int(data, "year_to", errors, lo=YEAR_MIN, hi=YEAR_MAX)
     if year_from and year_to and year_to < year_from:
@@ -90,3 +99,13 @@ def page_error(result) -> dict[str, str] | None:
     if result.query.page > 1 and result.page_out_of_range:
         return {"page": f"page {result.query.page} is beyond the last page ({result.page_info.num_pages})."}
     return None
+
+
+def parse_suggest_params(data) -> str:
+    """What has been typed so far (`q`), for autocomplete."""
+    prefix = data.get("q") or ""
+    if len(prefix) > MAX_SUGGEST_LENGTH:
+        raise SearchParamError({"q": f"is too long (at most {MAX_SUGGEST_LENGTH} characters)."})
+    if "\x00" in prefix:
+        raise SearchParamError({"q": "must not contain NUL characters."})
+    return prefix

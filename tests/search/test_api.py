@@ -47,8 +47,8 @@ def test_api_empty_result_is_a_page_not_an_error(engine, indexed, client):
     [
         ({"challenge": "no-such-challenge"}, "challenge", "unknown value 'no-such-challenge'"),
         ({"country": "ZZ"}, "country", "unknown value"),
-        ({"page": "0"}, "page", "at least 1"),
-        ({"page": "-3"}, "page", "at least 1"),
+        ({"page": "0"}, "page", "must be between 1 and 833"),
+        ({"page": "-3"}, "page", "must be between 1 and 833"),
         ({"page": "two"}, "page", "whole number"),
         ({"page": "99"}, "page", "beyond the last page (1)"),
         ({"q": "x" * 10_000}, "q", "too long"),
@@ -217,3 +217,24 @@ def test_breaker_opens_and_recovers():
     assert breaker.state == "half-open"
     Primary.fail = False
     assert backend.suggest("x") == ["primary"] and breaker.state == "closed"
+
+
+@pytest.mark.parametrize(
+    "url,params,field,message",
+    [
+        ("/api/practices/", {"page": "9223372036854775807"}, "page", "must be between 1 and 833."),
+        ("/api/practices/", {"page": "201", "page_size": "50"}, "page", "must be between 1 and 200."),
+        ("/api/practices/suggest/", {"q": "co\x00op"}, "q", "must not contain NUL characters."),
+        ("/api/practices/suggest/", {"q": "x" * 101}, "q", "is too long (at most 100 characters)."),
+    ],
+)
+def test_bad_input_is_a_clear_400_not_a_500(db, client, url, params, field, message):
+    response = client.get(url, params)
+    assert response.status_code == 400
+    assert response.json() == {"errors": {field: message}}
+
+
+def test_a_page_number_beyond_any_result_window_is_a_400_page(site_tree, client):
+    response = client.get("/practices/", {"page": "9223372036854775807"})
+    assert response.status_code == 400
+    assert "must be between 1 and 833." in response.content.decode()
