@@ -4,7 +4,10 @@ from django.contrib import admin
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
+
+from cms.home.views import FaviconView, robots_txt
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
@@ -12,6 +15,9 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     # Practice search API (/api/practices/, /api/schema/), before Wagtail's catch-all.
     path("api/", include("search.urls")),
+    path("sitemap.xml", sitemap, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots_txt"),
+    path("favicon.ico", FaviconView.as_view(), name="favicon"),
 ]
 
 if settings.DEBUG:

@@ -579,3 +579,51 @@ def test_search_results_highlight_matches_inside_the_card(client, site_tree):
     card = html.split('class="card"', 1)[1].split("</article>", 1)[0]
     assert "Social <mark>procurement</mark> of childcare" in card
     assert html.count("Social <mark>procurement</mark> of childcare") == 1
+
+
+def _head(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    return html[: html.index("</head>")]
+
+
+def test_home_title_is_the_site_name_once(client, site_tree):
+    head = _head(client, site_tree["home"].url)
+    title = re.search(r"<title>(.*?)</title>", head, re.S).group(1).strip()
+    assert title.count("|") == 0 and title == re.search(r'og:site_name" content="([^"]+)"', head).group(1)
+
+
+def test_case_study_head_has_description_canonical_and_open_graph(client, site_tree):
+    page = CaseStudyPageFactory(parent=site_tree["dublin"], title="Tool library", summary="Tenants lend tools & skills.")
+    head = _head(client, page.url)
+    assert '<meta name="description" content="Tenants lend tools &amp; skills.">' in head
+    assert f'<link rel="canonical" href="{page.full_url}">' in head
+    assert f'<meta property="og:url" content="{page.full_url}">' in head
+    assert '<meta property="og:title" content="Tool library">' in head
+    assert '<meta property="og:type" content="article">' in head
+    assert re.search(r"<title>Tool library \| [^<]+</title>", head)
+
+
+def test_robots_txt_names_the_sitemap_and_keeps_crawlers_out_of_the_admin(client, site_tree):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/plain")
+    lines = response.content.decode().splitlines()
+    assert "Disallow: /admin/" in lines and "Sitemap: http://testserver/sitemap.xml" in lines
+
+
+def test_sitemap_lists_public_pages_only(client, site_tree):
+    public = CaseStudyPageFactory(parent=site_tree["dublin"], title="Public practice", slug="public-practice")
+    draft = CaseStudyPageFactory(parent=site_tree["dublin"], title="Draft practice", slug="draft-practice", live=False)
+    private = CaseStudyPageFactory(parent=site_tree["turin"], title="Private practice", slug="private-practice")
+    PageViewRestriction.objects.create(page=private, restriction_type=PageViewRestriction.LOGIN)
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200
+    locations = re.findall(r"<loc>(.*?)</loc>", response.content.decode())
+    assert public.full_url in locations
+    assert draft.full_url not in locations and private.full_url not in locations
+
+
+def test_favicon_is_the_static_icon(client, site_tree):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith(".svg")
