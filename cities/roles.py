@@ -41,6 +41,8 @@ MODERATOR_SNIPPET_MODELS = [
     ("cities", "workinggroup"),
     ("cities", "membership"),
 ]
+# Moderators see the sign-in lockouts (django-axes) and lift them.
+MODERATOR_LOCKOUT_PERMISSIONS = [("axes", "view_accessattempt"), ("axes", "delete_accessattempt")]
 
 
 def _perm(app_label, codename):
@@ -118,6 +120,8 @@ def ensure_moderators(site_root):
     for app_label, model in MODERATOR_SNIPPET_MODELS:
         for action in ("add", "change", "delete", "view"):
             group.permissions.add(_perm(app_label, f"{action}_{model}"))
+    for app_label, codename in MODERATOR_LOCKOUT_PERMISSIONS:
+        group.permissions.add(_perm(app_label, codename))
     _grant_collection_permissions(group, Collection.get_first_root_node())
     return group
 
