@@ -10,10 +10,10 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from . import schema
 from .backends import get_backend
 from .backends.contract import (
     DEFAULT_PAGE_SIZE,
-    FACETS,
     MAX_PAGE_SIZE,
     MAX_QUERY_LENGTH,
     SORTS,
@@ -145,7 +145,7 @@ def result_data(result, urls: HitUrls) -> dict:
         "results": [hit_data(hit, highlights, urls, language) for hit in result.hits],
         "facets": {
             # FacetValues are dicts of exactly these keys.
-            name: {"label": FACETS[name], "values": values}
+            name: {"label": schema.FACETS[name].label, "values": values}
             for name, values in result.facets.items()
         },
         "suggestion": result.suggestion,
@@ -175,8 +175,10 @@ class JSONOnly(BaseContentNegotiation):
 
 
 FACET_PARAMETERS = [
-    OpenApiParameter(name, OpenApiTypes.STR, many=True, explode=True, description=f"{label}: OR-ed values (slugs).")
-    for name, label in FACETS.items()
+    OpenApiParameter(
+        facet.name, OpenApiTypes.STR, many=True, explode=True, description=f"{facet.label}: OR-ed values (slugs)."
+    )
+    for facet in schema.FACET_LIST
 ]
 
 

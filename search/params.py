@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from practices.models import YEAR_MAX, YEAR_MIN
 
+from . import schema
 from .backends.contract import (
     DEFAULT_PAGE_SIZE,
-    FACETS,
     MAX_PAGE_SIZE,
     MAX_QUERY_LENGTH,
     SORTS,
@@ -69,7 +69,7 @@ def parse_search_params(data, options: FacetOptions, allow_page_size: bool = Tru
         errors["year_to"] = "must not be before year_from."
     filters = {}
     getlist = getattr(data, "getlist", None)
-    for facet in FACETS:
+    for facet in schema.FACETS:
         if getlist is None or facet not in data:
             continue
         values = [v.strip() for v in getlist(facet) if v and v.strip()]

@@ -4,9 +4,10 @@ from urllib.parse import urlencode
 
 from django.http import Http404
 
+from . import schema
 from .api import DEGRADED_NOTICE
 from .backends import get_backend
-from .backends.contract import FACETS, SORTS, SearchQuery
+from .backends.contract import SORTS, SearchQuery
 from .backends.facets import load_facet_options
 from .params import SearchParamError, page_error, parse_search_params
 
@@ -46,8 +47,8 @@ def search_context(request) -> tuple[dict, int]:
         for value in query.filters.get(name, ()):
             label = options.labels(name).get(value, value)
             remaining = [(k, v) for k, v in params if not (k == name and v == value)]
-            chips.append({"facet": FACETS[name], "label": label, "remove_url": _url(remaining)})
-        facet_groups.append({"name": name, "label": FACETS[name], "values": values})
+            chips.append({"facet": schema.FACETS[name].label, "label": label, "remove_url": _url(remaining)})
+        facet_groups.append({"name": name, "label": schema.FACETS[name].label, "values": values})
     for name in ("year_from", "year_to"):
         if getattr(query, name) is not None:
             remaining = [(k, v) for k, v in params if k != name]

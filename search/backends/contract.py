@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import NamedTuple, TypedDict
 
 from django.utils.translation import get_language
@@ -29,15 +29,10 @@ from django_countries import countries
 
 from practices.models import format_years
 
-from .. import schema
-
 DEFAULT_PAGE_SIZE = 12
 MAX_PAGE_SIZE = 50
 MAX_QUERY_LENGTH = 500
 MAX_QUERY_WORDS = 12
-
-# Facet name (also the URL parameter) -> label shown to people.
-FACETS = {facet.name: facet.label for facet in schema.FACET_LIST}
 
 SORTS = {
     "relevance": "Relevance",
@@ -85,12 +80,6 @@ class SearchQuery:
     @property
     def offset(self) -> int:
         return (self.page - 1) * self.page_size
-
-    def filters_except(self, facet: str) -> dict[str, tuple[str, ...]]:
-        return {k: v for k, v in self.filters.items() if k != facet}
-
-    def with_page(self, page: int) -> SearchQuery:
-        return replace(self, page=page)
 
 
 class FacetValue(TypedDict):

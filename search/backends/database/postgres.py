@@ -43,8 +43,8 @@ def text_join(st: Statement, table: str, words: list[str]) -> str:
     return f" JOIN sce_text_matches({tsquery(st, words)}) AS t(page_id) ON t.page_id = {table}.page_id"
 
 
-def text_condition(st: Statement, table: str, words: list[str]) -> str | None:
-    return None  # the join does it
+def text_condition(st: Statement, table: str, words: list[str]) -> str:
+    return ""  # the join does it
 
 
 def rank_column(st: Statement, table: str, words: list[str]) -> str:
