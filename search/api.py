@@ -17,7 +17,6 @@ from .backends.contract import (
     MAX_PAGE_SIZE,
     MAX_QUERY_LENGTH,
     SORTS,
-    country_name,
 )
 from .backends.facets import load_facet_options
 from .backends.urls import HitUrls
@@ -112,7 +111,7 @@ def hit_data(hit, highlights, urls, language) -> dict:
             "slug": city.slug,
             "name": city.title,
             "country": code or None,
-            "country_name": country_name(code, language) if code else None,
+            "country_name": schema.country_name(code, language) if code else None,
         }
     else:
         city_data = None

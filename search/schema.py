@@ -22,11 +22,13 @@ field, boosted by its weight.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 
+from django.utils.translation import get_language
 from django_countries import countries
 
 from cities.models import CityPage
@@ -152,7 +154,8 @@ def facet_options(facet: Facet) -> dict[str, str]:
     if facet.kind is Kind.CITY:
         return dict(cities.values_list("slug", "title"))
     codes = {str(code) for code in cities.values_list("country", flat=True) if code}
-    return dict(sorted(((code, str(countries.name(code) or code)) for code in codes), key=lambda kv: kv[1]))
+    language = get_language() or ""
+    return dict(sorted(((code, country_name(code, language)) for code in codes), key=lambda kv: kv[1]))
 
 
 # --- Searchable text ---
@@ -175,9 +178,23 @@ def _names(attr):
     return lambda d: " ".join(d.term_names(attr))
 
 
-def _country_name(data: PageData) -> str:
+@functools.lru_cache(maxsize=1024)
+def _country_name(code: str, language: str) -> str:
+    return str(countries.name(code) or code)
+
+
+def country_name(code: str, language: str | None = None) -> str:
+    """The country's name in the active language, or in `language` (the
+    caller's get_language(), read once for many names). Cached: the lookup
+    goes through gettext."""
+    if language is None:
+        language = get_language() or ""
+    return _country_name(code, language)
+
+
+def _page_country_name(data: PageData) -> str:
     code = data.row["city__country"]
-    return str(countries.name(code) or "") if code else ""
+    return country_name(str(code)) if code else ""
 
 
 TEXT_FIELDS: list[TextField] = [
@@ -192,7 +209,7 @@ TEXT_FIELDS: list[TextField] = [
     TextField("outcomes", "C", lambda d: " ".join(d.outcomes)),
     TextField("partners", "D", lambda d: " ".join(name for name, _ in d.partners)),
     TextField("city_name", "D", lambda d: d.row["city__title"] or ""),
-    TextField("country_name", "D", _country_name),
+    TextField("country_name", "D", _page_country_name),
 ]
 
 # Text fields whose matching passages are shown, in that order.

@@ -18,16 +18,14 @@ A `SearchQuery` goes in, a `SearchResult` comes out. Both backends
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 from dataclasses import dataclass, field
 from typing import NamedTuple, TypedDict
 
-from django.utils.translation import get_language
-from django_countries import countries
-
 from practices.models import format_years
+
+from ..schema import country_name
 
 DEFAULT_PAGE_SIZE = 12
 MAX_PAGE_SIZE = 50
@@ -131,20 +129,6 @@ class TermList(list):
 class HitTerm(NamedTuple):
     slug: str
     name: str
-
-
-@functools.lru_cache(maxsize=1024)
-def _country_name(code: str, language: str) -> str:
-    return str(countries.name(code) or code)
-
-
-def country_name(code: str, language: str | None = None) -> str:
-    """The country's name in the active language, or in `language` (the
-    caller's get_language(), read once for many names). Cached: the lookup
-    goes through gettext."""
-    if language is None:
-        language = get_language() or ""
-    return _country_name(code, language)
 
 
 class HitCountry(NamedTuple):
