@@ -23,6 +23,7 @@ from cities.models import CityPage
 from .blocks import SECTION_NAMES, CaseStudyBodyBlock
 from .feeds import LatestPracticesFeed
 from .rules import fact_errors
+from .structured_data import case_study_document
 
 PAGE_SIZE = 12
 
@@ -286,6 +287,7 @@ class CaseStudyPage(Page):
         context["show_contact_email"] = request.user.is_authenticated
         context["practice_index"] = PracticeIndexPage.objects.live().public().first()
         context["section_names"] = SECTION_NAMES
+        context["structured_data"] = case_study_document(self, request)
         return context
 
 
