@@ -4,6 +4,7 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
@@ -287,6 +288,8 @@ class CaseStudyPage(Page):
         context["show_contact_email"] = request.user.is_authenticated
         context["practice_index"] = PracticeIndexPage.objects.live().public().first()
         context["section_names"] = SECTION_NAMES
+        # The facts box and the JSON-LD both read the challenges: one query.
+        prefetch_related_objects([self], "challenges")
         context["structured_data"] = case_study_document(self, request)
         return context
 
