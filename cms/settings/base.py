@@ -128,8 +128,9 @@ _CSP_PUBLIC = {
     **({"report-uri": [os.environ["CSP_REPORT_URI"]]} if os.environ.get("CSP_REPORT_URI") else {}),
 }
 # Areas whose pages need more than the public policy, by path prefix; each
-# area's directives replace the public ones there. Django's admin needs
-# nothing more than the public site.
+# area's directives replace the public ones there. Django's admin and the
+# API documentation (Swagger UI, /api/docs/) need nothing more than the
+# public site.
 # - The Wagtail admin (8.x) runs inline <script> blocks without nonces
 #   (inline panels, date pickers, listings, chooser modals) and its bundles
 #   insert <style> and <script> elements; multiple image upload previews
@@ -137,9 +138,6 @@ _CSP_PUBLIC = {
 #   event handler attributes (script-src-attr 'none'), no eval, nothing from
 #   another origin. Its page preview (under /admin/) is the public page in a
 #   same-origin frame.
-# - The API documentation (Swagger UI from drf-spectacular-sidecar, split
-#   view: every script from this origin): an inline <style> block and
-#   Swagger UI's own inline styles, data: images (its icons).
 CONTENT_SECURITY_POLICY_AREAS = {
     "/admin/": _CSP_PUBLIC
     | {
@@ -148,7 +146,6 @@ CONTENT_SECURITY_POLICY_AREAS = {
         "style-src": [SELF, UNSAFE_INLINE],
         "img-src": [SELF, "data:", "blob:"],
     },
-    "/api/docs/": _CSP_PUBLIC | {"style-src": [SELF, UNSAFE_INLINE]},
 }
 # CSP_REPORT_ONLY: browsers report violations but block nothing (to try a
 # stricter policy on a live site first).
