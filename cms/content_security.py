@@ -1,6 +1,5 @@
 """The Content-Security-Policy header: one policy for the public site, and
-the policy of its area for the admin areas that need more (the Wagtail admin,
-Django's admin, the API documentation page).
+an area's own policy for the paths that need more (the Wagtail admin).
 
 The policies themselves are settings (``cms/settings/base.py``): the public
 one is django-csp's ``CONTENT_SECURITY_POLICY`` (or ``..._REPORT_ONLY`` when
