@@ -13,4 +13,6 @@ COPY . .
 RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "cms.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# gunicorn.conf.py: cms.wsgi on :8000, WEB_CONCURRENCY workers (3), access log
+# on stdout, no Server header.
+CMD ["gunicorn", "--config", "gunicorn.conf.py"]

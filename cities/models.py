@@ -16,6 +16,8 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
+from .structured_data import city_document
+
 RICH_TEXT_FEATURES = ["h2", "h3", "bold", "italic", "link", "ol", "ul"]
 
 
@@ -103,6 +105,7 @@ class CityPage(Page):
         context["working_groups"] = self.working_groups.prefetch_related("member_cities")
         for construct in hooks.get_hooks("construct_city_page_context"):
             construct(self, request, context)
+        context["structured_data"] = city_document(self, context["practices"], request)
         return context
 
 

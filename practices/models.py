@@ -4,6 +4,7 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
@@ -23,6 +24,7 @@ from cities.models import CityPage
 from .blocks import SECTION_NAMES, CaseStudyBodyBlock
 from .feeds import LatestPracticesFeed
 from .rules import fact_errors
+from .structured_data import case_study_document
 
 PAGE_SIZE = 12
 
@@ -286,6 +288,9 @@ class CaseStudyPage(Page):
         context["show_contact_email"] = request.user.is_authenticated
         context["practice_index"] = PracticeIndexPage.objects.live().public().first()
         context["section_names"] = SECTION_NAMES
+        # The facts box and the JSON-LD both read the challenges: one query.
+        prefetch_related_objects([self], "challenges")
+        context["structured_data"] = case_study_document(self, request)
         return context
 
 

@@ -627,3 +627,87 @@ def test_sitemap_lists_public_pages_only(client, site_tree):
 def test_favicon_is_the_static_icon(client, site_tree):
     response = client.get("/favicon.ico")
     assert response.status_code == 301 and response["Location"].endswith(".svg")
+
+
+# --- schema.org JSON-LD ---
+
+JSON_LD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
+
+
+def json_ld(client, url):
+    """The page's one JSON-LD document."""
+    response = client.get(url)
+    assert response.status_code == 200
+    blocks = JSON_LD.findall(response.content.decode())
+    assert len(blocks) == 1, blocks
+    return json.loads(blocks[0])
+
+
+def test_case_study_json_ld_describes_the_practice_its_city_and_publisher(client, site_tree):
+    dublin = site_tree["dublin"]
+    dublin.latitude, dublin.longitude = Decimal("53.349805"), Decimal("-6.260310")
+    publish(dublin)
+    housing = ChallengeFactory(name="Housing", slug="housing")
+    page = practice(dublin, title="Tool library", summary="Tenants lend tools.", language="es", challenges=[housing])
+
+    data = json_ld(client, page.url)
+    assert data["@context"] == "https://schema.org" and data["@type"] == "Article"
+    assert data["name"] == data["headline"] == "Tool library"
+    assert data["description"] == "Tenants lend tools."
+    assert data["url"] == page.full_url
+    assert data["inLanguage"] == "es"
+    assert data["dateModified"] == page.last_published_at.isoformat()
+    assert data["about"] == [{"@type": "DefinedTerm", "name": "Housing"}]
+    assert data["spatialCoverage"] == {
+        "@type": "City",
+        "name": "Dublin",
+        "url": dublin.full_url,
+        "geo": {"@type": "GeoCoordinates", "latitude": 53.349805, "longitude": -6.26031},
+        "containedInPlace": {"@type": "Country", "name": "Ireland", "identifier": "IE"},
+    }
+    assert data["publisher"] == {"@type": "Organization", "name": "SCE", "url": site_tree["home"].get_site().root_url}
+
+
+def test_city_json_ld_lists_only_live_public_case_studies(client, hidden_practices, site_tree):
+    dublin = site_tree["dublin"]
+    data = json_ld(client, dublin.url)
+    assert data["@type"] == "City" and data["name"] == "Dublin" and data["url"] == dublin.full_url
+    assert "geo" not in data  # no coordinates given
+    assert data["containedInPlace"] == {"@type": "Country", "name": "Ireland", "identifier": "IE"}
+    visible = hidden_practices["visible"]
+    assert data["subjectOf"] == [{"@type": "Article", "name": "Visible practice", "url": visible.full_url}]
+
+
+def test_json_ld_escapes_hostile_titles(client, site_tree):
+    hostile = '</script><script>alert("x")</script><!-- & -->'
+    page = practice(site_tree["dublin"], title=hostile, summary="</SCRIPT>")
+    for url in (page.url, site_tree["dublin"].url):
+        html = client.get(url).content.decode()
+        block = JSON_LD.search(html).group(1)
+        assert "<" not in block and ">" not in block and "&" not in block
+        assert hostile not in html and html.lower().count("<script") == 1  # the JSON-LD block alone
+    assert json_ld(client, page.url)["name"] == hostile
+    assert json_ld(client, page.url)["description"] == "</SCRIPT>"
+    assert json_ld(client, site_tree["dublin"].url)["subjectOf"][0]["name"] == hostile
+
+
+def test_hidden_practices_leak_into_no_head_json_ld_or_sitemap(client, hidden_practices, site_tree):
+    """Drafts, private pages and pages in review: not in any public page's
+    meta description, Open Graph tags, canonical link or JSON-LD, nor in the
+    sitemap; their own URLs show the public nothing of theirs."""
+    hidden = [hidden_practices[name] for name in ("draft", "private", "in_review")]
+    pages = [
+        site_tree["home"].url, site_tree["cities"].url, site_tree["dublin"].url,
+        site_tree["practices"].url, hidden_practices["visible"].url, "/sitemap.xml",
+    ]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        for page in hidden:
+            assert page.title not in html and page.get_url_parts()[2] not in html, (url, page.title)
+            assert page.summary not in html, (url, page.title)
+    for page in hidden:
+        response = client.get(page.url)
+        assert response.status_code in (302, 404)
+        assert page.summary not in response.content.decode()

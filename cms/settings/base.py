@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -76,6 +77,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "axes",
+    "csp",
     "django.contrib.humanize",
 ]
 
@@ -88,6 +90,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "cms.content_security.AreaCSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into its lockout page.
     "axes.middleware.AxesMiddleware",
@@ -108,6 +111,52 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
 # Reverse proxies in front of the app server (each adds to X-Forwarded-For).
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
+# Content-Security-Policy (django-csp, cms/content_security.py). The public
+# site runs no inline script or style and loads nothing from elsewhere;
+# frames only from this origin (Wagtail's preview is a same-origin iframe).
+_CSP_PUBLIC = {
+    "default-src": [SELF],
+    "script-src": [SELF],
+    "style-src": [SELF],
+    "img-src": [SELF, "data:"],
+    "object-src": [NONE],
+    "base-uri": [SELF],
+    "frame-ancestors": [SELF],
+    "form-action": [SELF],
+    # CSP_REPORT_URI: where browsers report violations, if anywhere.
+    **({"report-uri": [os.environ["CSP_REPORT_URI"]]} if os.environ.get("CSP_REPORT_URI") else {}),
+}
+# Areas whose pages need more than the public policy, by path prefix; each
+# area's directives replace the public ones there. Django's admin and the
+# API documentation (Swagger UI, /api/docs/) need nothing more than the
+# public site.
+# - The Wagtail admin (8.x) runs inline <script> blocks without nonces
+#   (inline panels, date pickers, listings, chooser modals) and its bundles
+#   insert <style> and <script> elements; multiple image upload previews
+#   thumbnails from blob: URLs; its stylesheet has data: images. No inline
+#   event handler attributes (script-src-attr 'none'), no eval, nothing from
+#   another origin. Its page preview (under /admin/) is the public page in a
+#   same-origin frame.
+CONTENT_SECURITY_POLICY_AREAS = {
+    "/admin/": _CSP_PUBLIC
+    | {
+        "script-src": [SELF, UNSAFE_INLINE],
+        "script-src-attr": [NONE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+    },
+}
+# CSP_REPORT_ONLY: browsers report violations but block nothing (to try a
+# stricter policy on a live site first).
+if env_bool("CSP_REPORT_ONLY", False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": _CSP_PUBLIC}
+else:
+    CONTENT_SECURITY_POLICY = {"DIRECTIVES": _CSP_PUBLIC}
+# No third-party request from the admin's pages: no version check against
+# releases.wagtail.org, no avatars from Gravatar (Wagtail's default avatar).
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 ROOT_URLCONF = "cms.urls"
 WSGI_APPLICATION = "cms.wsgi.application"
