@@ -225,7 +225,7 @@ def test_breaker_opens_and_recovers():
         ("/api/practices/", {"page": "9223372036854775807"}, "page", "must be between 1 and 833."),
         ("/api/practices/", {"page": "201", "page_size": "50"}, "page", "must be between 1 and 200."),
         ("/api/practices/suggest/", {"q": "co\x00op"}, "q", "must not contain NUL characters."),
-        ("/api/practices/suggest/", {"q": "x" * 101}, "q", "is too long (at most 100 characters)."),
+        ("/api/practices/suggest/", {"q": "x" * 101}, "q", "is too long (101 characters; at most 100)."),
     ],
 )
 def test_bad_input_is_a_clear_400_not_a_500(db, client, url, params, field, message):
