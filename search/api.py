@@ -215,7 +215,10 @@ def facet_values_in_schema(result, generator, request, public):
         for operation in path.values():
             for parameter in operation.get("parameters", []):
                 if parameter["name"] in schema.FACETS and parameter["schema"].get("type") == "array":
-                    parameter["schema"]["items"]["enum"] = list(options.labels(parameter["name"]))
+                    if values := list(options.labels(parameter["name"])):
+                        parameter["schema"]["items"]["enum"] = values
+                    else:  # nothing to filter on yet: any value is unknown
+                        parameter["schema"]["maxItems"] = 0
     return result
 
 
@@ -299,6 +302,7 @@ class PracticeSuggestAPIView(PublicAPIView):
     @extend_schema(
         operation_id="practices_suggest",
         summary="Autocomplete suggestions for the search box",
+        description="Titles of published case studies that complete what has been typed (at most 8).",
         parameters=[
             _param(
                 "q", "string", "What has been typed so far (none: no suggestions); no NUL characters.",
@@ -324,6 +328,10 @@ class SchemaView(SpectacularAPIView):
     unless `?format=yaml` asks for YAML."""
 
     renderer_classes = [OpenApiJsonRenderer2, OpenApiJsonRenderer, OpenApiYamlRenderer, OpenApiYamlRenderer2]
+
+    @extend_schema(exclude=True)
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
 
 class DocsView(SpectacularSwaggerSplitView):
