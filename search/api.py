@@ -206,14 +206,19 @@ FACET_PARAMETERS = [
 ]
 
 
-def facet_values_in_schema(result, generator, request, public):
-    """drf-spectacular post-processing hook: each facet parameter lists the
-    values the search accepts now (taxonomies and cities change as editors
-    work; the schema is generated per request)."""
+def complete_parameters(result, generator, request, public):
+    """drf-spectacular post-processing hook, for what the decorators cannot
+    say: an empty query parameter counts as absent (`allowEmptyValue`, as
+    HTML forms send empty fields), and each facet parameter lists the values
+    the search accepts now (taxonomies and cities change as editors work;
+    the schema is generated per request)."""
     options = load_facet_options()
     for path in result.get("paths", {}).values():
         for operation in path.values():
             for parameter in operation.get("parameters", []):
+                if parameter["in"] != "query":
+                    continue
+                parameter["allowEmptyValue"] = True
                 if parameter["name"] in schema.FACETS and parameter["schema"].get("type") == "array":
                     if values := list(options.labels(parameter["name"])):
                         parameter["schema"]["items"]["enum"] = values

@@ -245,7 +245,7 @@ SPECTACULAR_SETTINGS = {
     "PREPROCESSING_HOOKS": ["cms.api_schema.public_api_only"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "search.api.facet_values_in_schema",
+        "search.api.complete_parameters",
     ],
     # /api/docs/: Swagger UI from drf-spectacular-sidecar's static files (no CDN).
     "SWAGGER_UI_DIST": "SIDECAR",
