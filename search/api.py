@@ -330,9 +330,12 @@ class PracticeSuggestAPIView(PublicAPIView):
 
 class SchemaView(SpectacularAPIView):
     """The OpenAPI schema, as JSON (`application/json`, which browsers show)
-    unless `?format=yaml` asks for YAML."""
+    unless `?format=yaml` asks for YAML. Generated per request, so throttled
+    like the API (through DRF's dispatch: a 429 with `Retry-After`)."""
 
     renderer_classes = [OpenApiJsonRenderer2, OpenApiJsonRenderer, OpenApiYamlRenderer, OpenApiYamlRenderer2]
+    throttle_classes = [APIAnonRateThrottle]
+    throttle_scope = "api_schema"
 
     @extend_schema(exclude=True)
     def get(self, request, *args, **kwargs):

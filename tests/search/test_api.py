@@ -290,6 +290,14 @@ def test_suggest_is_throttled_too(db, client, settings, clock):
     assert client.get(API + "suggest/", {"q": "co"}).status_code == 200
 
 
+def test_schema_is_throttled_too(db, client, settings, clock):
+    settings.API_ANON_RATE = "1/hour"
+    assert client.get("/api/schema/").status_code == 200
+    response = client.get("/api/schema/")
+    assert response.status_code == 429 and response["Retry-After"] == "3600"
+    assert client.get(API).status_code == 200  # the API's budgets are its own
+
+
 def test_schema_states_bounds_enums_and_repeatability(engine, indexed, client):
     from practices.models import YEAR_MAX, YEAR_MIN
     from search.backends.contract import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_QUERY_LENGTH, SORTS
