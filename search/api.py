@@ -3,12 +3,24 @@
 
 from django.http import HttpResponse
 from django.utils.translation import get_language
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.renderers import (
+    OpenApiJsonRenderer,
+    OpenApiJsonRenderer2,
+    OpenApiYamlRenderer,
+    OpenApiYamlRenderer2,
+)
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import serializers
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from practices.models import YEAR_MAX, YEAR_MIN
 
 from . import schema
 from .backends import get_backend
@@ -21,6 +33,7 @@ from .backends.contract import (
 from .backends.facets import load_facet_options
 from .backends.urls import HitUrls
 from .params import (
+    EXACT_VALUES,
     MAX_RESULT_WINDOW,
     MAX_SUGGEST_LENGTH,
     SearchParamError,
@@ -29,6 +42,7 @@ from .params import (
     parse_suggest_params,
 )
 from .renderers import dumps
+from .throttling import APIAnonRateThrottle, retry_after
 
 DEGRADED_NOTICE = "Search is running in a reduced mode: results may be less complete."
 
@@ -173,53 +187,107 @@ class JSONOnly(BaseContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
+ONCE = " Give it at most once: a repeated value is a 400."
+NO_NUL = r"^[^\x00]*$"
+
+
+def _param(name, schema_type, description, **schema):
+    """A single-valued query parameter; `schema`: its JSON Schema bounds."""
+    return OpenApiParameter(name, {"type": schema_type, **schema}, description=description + ONCE)
+
+
 FACET_PARAMETERS = [
     OpenApiParameter(
-        facet.name, OpenApiTypes.STR, many=True, explode=True, description=f"{facet.label}: OR-ed values (slugs)."
+        facet.name, str, many=True, explode=True,
+        description=f"{facet.label}: values (slugs), repeat the parameter for several (OR-ed). "
+        "An unknown value is a 400; the values known when this schema was served are listed.",
     )
     for facet in schema.FACET_LIST
 ]
 
 
-class PracticeSearchAPIView(APIView):
-    """The search as JSON: a DRF view, so that drf-spectacular describes it,
-    whose GET and HEAD are served as a plain Django view (no authentication,
-    permissions, parsing or content negotiation: it reads the query string
-    and answers JSON, encoded once). Other methods go through DRF (405)."""
+def complete_parameters(result, generator, request, public):
+    """drf-spectacular post-processing hook, for what the decorators cannot
+    say: an empty query parameter counts as absent (`allowEmptyValue`, as
+    HTML forms send empty fields), and each facet parameter lists the values
+    the search accepts now (taxonomies and cities change as editors work;
+    the schema is generated per request)."""
+    options = load_facet_options()
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] != "query":
+                    continue
+                parameter["allowEmptyValue"] = True
+                if parameter["name"] in schema.FACETS and parameter["schema"].get("type") == "array":
+                    if values := list(options.labels(parameter["name"])):
+                        parameter["schema"]["items"]["enum"] = values
+                    else:  # nothing to filter on yet: any value is unknown
+                        parameter["schema"]["maxItems"] = 0
+    return result
+
+
+TOO_MANY_REQUESTS = OpenApiResponse(
+    ErrorSerializer, description="Too many requests from this address: retry after `Retry-After` seconds."
+)
+
+
+class PublicAPIView(APIView):
+    """A DRF view, so that drf-spectacular describes it, whose GET and HEAD
+    are served as a plain Django view: throttled (`search.throttling`), then
+    no authentication, permissions, parsing or content negotiation: it reads
+    the query string and answers JSON, encoded once. Other methods go
+    through DRF (405)."""
 
     content_negotiation_class = JSONOnly
+    throttle_classes = [APIAnonRateThrottle]
 
     def dispatch(self, request, *args, **kwargs):
         if request.method in ("GET", "HEAD"):
+            refused = [t for t in self.get_throttles() if not t.allow_request(request, self)]
+            if refused:
+                wait = retry_after(refused)
+                response = json_response(
+                    {"errors": {"rate": f"too many requests; try again in {wait} seconds."}}, status=429
+                )
+                response["Retry-After"] = str(wait)
+                return response
             return self.get(request)
         return super().dispatch(request, *args, **kwargs)
+
+
+class PracticeSearchAPIView(PublicAPIView):
+    throttle_scope = "api_search"
 
     @extend_schema(
         operation_id="practices_search",
         summary="Search the published case studies",
         description=(
             "Full-text search with multi-select facets. Values inside one facet are OR-ed, facets are AND-ed; "
-            "each facet's counts apply the other facets' filters but not its own."
+            "each facet's counts apply the other facets' filters but not its own. Empty parameters count as "
+            "absent."
         ),
         parameters=[
-            OpenApiParameter("q", OpenApiTypes.STR, description=f"Search text (at most {MAX_QUERY_LENGTH} characters)."),
+            _param("q", "string", "Search text; no NUL characters.", maxLength=MAX_QUERY_LENGTH, pattern=NO_NUL),
             *FACET_PARAMETERS,
-            OpenApiParameter("year_from", OpenApiTypes.INT, description="Start year at least."),
-            OpenApiParameter("year_to", OpenApiTypes.INT, description="Start year at most."),
-            OpenApiParameter(
-                "exact", OpenApiTypes.INT, enum=[0, 1],
-                description="1: search the words of `q` as typed, never a corrected text.",
+            _param("year_from", "integer", "Start year at least.", minimum=YEAR_MIN, maximum=YEAR_MAX),
+            _param(
+                "year_to", "integer", "Start year at most (not before `year_from`).", minimum=YEAR_MIN, maximum=YEAR_MAX
             ),
-            OpenApiParameter("sort", OpenApiTypes.STR, enum=list(SORTS)),
-            OpenApiParameter(
-                "page", OpenApiTypes.INT,
-                description=f"1-based page number; page × page_size at most {MAX_RESULT_WINDOW}.",
+            _param(
+                "exact", "integer", "1: search the words of `q` as typed, never a corrected text.",
+                enum=[int(v) for v in EXACT_VALUES],
             ),
-            OpenApiParameter(
-                "page_size", OpenApiTypes.INT, description=f"Default {DEFAULT_PAGE_SIZE}, at most {MAX_PAGE_SIZE}."
+            _param("sort", "string", "Result order.", enum=list(SORTS), default="relevance"),
+            _param(
+                "page", "integer",
+                f"1-based page number, at most the last page; page × page_size at most {MAX_RESULT_WINDOW}.",
+                minimum=1, maximum=MAX_RESULT_WINDOW, default=1,
             ),
+            _param("page_size", "integer", "Results per page.", minimum=1, maximum=MAX_PAGE_SIZE,
+                   default=DEFAULT_PAGE_SIZE),
         ],
-        responses={200: SearchResponseSerializer, 400: ErrorSerializer},
+        responses={200: SearchResponseSerializer, 400: ErrorSerializer, 429: TOO_MANY_REQUESTS},
     )
     def get(self, request):
         options = load_facet_options()
@@ -233,26 +301,51 @@ class PracticeSearchAPIView(APIView):
         return json_response(result_data(result, options.urls))
 
 
-class PracticeSuggestAPIView(APIView):
-    content_negotiation_class = JSONOnly
+class PracticeSuggestAPIView(PublicAPIView):
+    throttle_scope = "api_suggest"
 
     @extend_schema(
         operation_id="practices_suggest",
         summary="Autocomplete suggestions for the search box",
+        description="Titles of published case studies that complete what has been typed (at most 8).",
         parameters=[
-            OpenApiParameter(
-                "q", OpenApiTypes.STR, required=False,
-                description=f"What has been typed so far (at most {MAX_SUGGEST_LENGTH} characters; none: no suggestions).",
+            _param(
+                "q", "string", "What has been typed so far (none: no suggestions); no NUL characters.",
+                maxLength=MAX_SUGGEST_LENGTH, pattern=NO_NUL,
             )
         ],
         responses={
             200: inline_serializer("Suggestions", {"suggestions": serializers.ListField(child=serializers.CharField())}),
             400: ErrorSerializer,
+            429: TOO_MANY_REQUESTS,
         },
     )
     def get(self, request):
         try:
-            prefix = parse_suggest_params(request.query_params)
+            prefix = parse_suggest_params(request.GET)
         except SearchParamError as exc:
-            return Response({"errors": exc.errors}, status=400)
-        return Response({"suggestions": get_backend().suggest(prefix)})
+            return json_response({"errors": exc.errors}, status=400)
+        return json_response({"suggestions": get_backend().suggest(prefix)})
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI schema, as JSON (`application/json`, which browsers show)
+    unless `?format=yaml` asks for YAML. Generated per request, so throttled
+    like the API (through DRF's dispatch: a 429 with `Retry-After`)."""
+
+    renderer_classes = [OpenApiJsonRenderer2, OpenApiJsonRenderer, OpenApiYamlRenderer, OpenApiYamlRenderer2]
+    throttle_classes = [APIAnonRateThrottle]
+    throttle_scope = "api_schema"
+
+    @extend_schema(exclude=True)
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class DocsView(SpectacularSwaggerSplitView):
+    """Swagger UI at /api/docs/, from drf-spectacular-sidecar's static files.
+    Its start-up script is a separate URL (`?script=`) and its styles a
+    stylesheet: the page has no inline script or style."""
+
+    template_name = "search/api_docs.html"
+    url_name = "api-schema"

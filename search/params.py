@@ -22,6 +22,9 @@ from .backends.facets import FacetOptions
 # (from + size), the same on both backends.
 MAX_RESULT_WINDOW = 10_000
 MAX_SUGGEST_LENGTH = 100
+# The parameters that take one value; the facets (schema.FACETS) take several.
+SINGLE_VALUED = ("q", "sort", "page", "page_size", "year_from", "year_to", "exact")
+EXACT_VALUES = ("0", "1")
 
 
 def max_page(page_size: int) -> int:
@@ -34,7 +37,31 @@ class SearchParamError(ValueError):
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
 
 
+def _repeated(data, names, errors) -> None:
+    """A single-valued parameter given more than once is an error, not the
+    last value silently."""
+    getlist = getattr(data, "getlist", None)
+    if getlist is None:
+        return
+    for name in names:
+        if (count := len(getlist(name))) > 1:
+            errors[name] = f"give {name} once, not {count} times."
+
+
+def _text(data, name, errors, limit) -> str:
+    text = "" if name in errors else data.get(name) or ""
+    if len(text) > limit:
+        errors[name] = f"is too long ({len(text)} characters; at most {limit})."
+        return ""
+    if "\x00" in text:
+        errors[name] = "must not contain NUL characters."
+        return ""
+    return text
+
+
 def _int(data, name, errors, default=None, lo=None, hi=None):
+    if name in errors:
+        return default
     raw = (data.get(name) or "").strip()
     if raw == "":
         return default
@@ -51,11 +78,9 @@ def _int(data, name, errors, default=None, lo=None, hi=None):
 
 def parse_search_params(data, options: FacetOptions, allow_page_size: bool = True) -> SearchQuery:
     errors: dict[str, str] = {}
-    text = data.get("q") or ""
-    if len(text) > MAX_QUERY_LENGTH:
-        errors["q"] = f"is too long ({len(text)} characters; at most {MAX_QUERY_LENGTH})."
-        text = ""
-    sort = (data.get("sort") or "relevance").strip()
+    _repeated(data, SINGLE_VALUED if allow_page_size else [n for n in SINGLE_VALUED if n != "page_size"], errors)
+    text = _text(data, "q", errors, MAX_QUERY_LENGTH)
+    sort = "relevance" if "sort" in errors else (data.get("sort") or "relevance").strip()
     if sort not in SORTS:
         errors["sort"] = f"must be one of {', '.join(SORTS)}."
         sort = "relevance"
@@ -83,14 +108,14 @@ def parse_search_params(data, options: FacetOptions, allow_page_size: bool = Tru
             )
             continue
         filters[facet] = tuple(values)
-    exact = (data.get("exact") or "").strip().lower()
-    if exact not in ("", "0", "1", "true", "false"):
+    exact = "" if "exact" in errors else (data.get("exact") or "").strip()
+    if exact not in ("", *EXACT_VALUES):
         errors["exact"] = "must be 1 (search the words as typed) or 0."
     if errors:
         raise SearchParamError(errors)
     return SearchQuery(
         text=text, filters=filters, sort=sort, page=page, page_size=page_size, year_from=year_from, year_to=year_to,
-        exact=exact in ("1", "true"),
+        exact=exact == "1",
     )
 
 
@@ -103,9 +128,9 @@ def page_error(result) -> dict[str, str] | None:
 
 def parse_suggest_params(data) -> str:
     """What has been typed so far (`q`), for autocomplete."""
-    prefix = data.get("q") or ""
-    if len(prefix) > MAX_SUGGEST_LENGTH:
-        raise SearchParamError({"q": f"is too long (at most {MAX_SUGGEST_LENGTH} characters)."})
-    if "\x00" in prefix:
-        raise SearchParamError({"q": "must not contain NUL characters."})
+    errors: dict[str, str] = {}
+    _repeated(data, ["q"], errors)
+    prefix = _text(data, "q", errors, MAX_SUGGEST_LENGTH)
+    if errors:
+        raise SearchParamError(errors)
     return prefix

@@ -6,6 +6,7 @@ search backend, eager Celery and the console email backend.
 """
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -69,6 +70,7 @@ INSTALLED_APPS = [
     "django_filters",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -280,11 +282,23 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "UNAUTHENTICATED_USER": None,
 }
+# The public API's rate limit (search.throttling): requests per client address
+# and endpoint, as DRF writes rates ("120/minute", "10/second", "5000/day").
+API_ANON_RATE = os.environ.get("API_ANON_RATE", "120/minute").strip()
+if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", API_ANON_RATE):
+    raise ImproperlyConfigured(f"API_ANON_RATE={API_ANON_RATE!r} is not a rate such as '120/minute'")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Solidarity Cities Exchange API",
     "DESCRIPTION": "Search the published case studies of the network.",
     "VERSION": "1.0.0",
     "PREPROCESSING_HOOKS": ["cms.api_schema.public_api_only"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "search.api.complete_parameters",
+    ],
+    # /api/docs/: Swagger UI from drf-spectacular-sidecar's static files (no CDN).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
 LOGGING = {

@@ -14,6 +14,9 @@ STORAGES["staticfiles"] = {  # noqa: F405
 }
 MEDIA_ROOT = BASE_DIR / ".pytest_media"  # noqa: F405
 WAGTAILADMIN_BASE_URL = BASE_URL = "http://testserver"
+# High enough that no test meets the API's rate limit by accident; the
+# throttling tests lower it themselves.
+API_ANON_RATE = "1000000/minute"
 
 # A file, not memory, for SQLite test databases: real worker processes
 # (Celery) started by the test harness must see the same database.

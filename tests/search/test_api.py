@@ -1,6 +1,8 @@
 """The JSON API and the /practices/ search page, on both backends, plus the
 fallback to the database when Elasticsearch is unreachable."""
 
+from html.parser import HTMLParser
+
 import pytest
 
 from .conftest import free_port
@@ -225,7 +227,7 @@ def test_breaker_opens_and_recovers():
         ("/api/practices/", {"page": "9223372036854775807"}, "page", "must be between 1 and 833."),
         ("/api/practices/", {"page": "201", "page_size": "50"}, "page", "must be between 1 and 200."),
         ("/api/practices/suggest/", {"q": "co\x00op"}, "q", "must not contain NUL characters."),
-        ("/api/practices/suggest/", {"q": "x" * 101}, "q", "is too long (at most 100 characters)."),
+        ("/api/practices/suggest/", {"q": "x" * 101}, "q", "is too long (101 characters; at most 100)."),
     ],
 )
 def test_bad_input_is_a_clear_400_not_a_500(db, client, url, params, field, message):
@@ -238,3 +240,165 @@ def test_a_page_number_beyond_any_result_window_is_a_400_page(site_tree, client)
     response = client.get("/practices/", {"page": "9223372036854775807"})
     assert response.status_code == 400
     assert "must be between 1 and 833." in response.content.decode()
+
+
+# --- Throttling, the schema's truthfulness, the documentation page ---
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The throttle's clock, moved by hand (DRF throttles read `timer`)."""
+    from search.throttling import APIAnonRateThrottle
+
+    now = [1_000_000.0]
+    monkeypatch.setattr(APIAnonRateThrottle, "timer", staticmethod(lambda: now[0]))
+    return now
+
+
+def test_api_is_throttled_per_client_and_endpoint_with_retry_after(db, client, settings, clock):
+    settings.API_ANON_RATE = "3/minute"
+    for _ in range(3):
+        assert client.get(API).status_code == 200
+    response = client.get(API, {"q": "anything"})
+    assert response.status_code == 429
+    assert response["Retry-After"] == "60"
+    assert response.json() == {"errors": {"rate": "too many requests; try again in 60 seconds."}}
+    # Another address, and another endpoint, have budgets of their own.
+    assert client.get(API, REMOTE_ADDR="192.0.2.7").status_code == 200
+    assert client.get(API + "suggest/", {"q": "co"}).status_code == 200
+    # Without trusted proxies, a forged X-Forwarded-For changes nothing.
+    assert client.get(API, HTTP_X_FORWARDED_FOR="198.51.100.1").status_code == 429
+    clock[0] += 45
+    response = client.get(API)
+    assert response.status_code == 429 and response["Retry-After"] == "15"
+    clock[0] += 15
+    assert client.get(API).status_code == 200  # the window has passed
+
+
+def test_api_throttle_reads_the_client_behind_trusted_proxies(db, client, settings, clock):
+    settings.API_ANON_RATE = "1/minute"
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert client.get(API, HTTP_X_FORWARDED_FOR="198.51.100.1").status_code == 200
+    assert client.get(API, HTTP_X_FORWARDED_FOR="198.51.100.1").status_code == 429
+    assert client.get(API, HTTP_X_FORWARDED_FOR="198.51.100.2").status_code == 200
+
+
+def test_suggest_is_throttled_too(db, client, settings, clock):
+    settings.API_ANON_RATE = "2/second"
+    assert [client.get(API + "suggest/", {"q": "co"}).status_code for _ in range(3)] == [200, 200, 429]
+    clock[0] += 1
+    assert client.get(API + "suggest/", {"q": "co"}).status_code == 200
+
+
+def test_schema_is_throttled_too(db, client, settings, clock):
+    settings.API_ANON_RATE = "1/hour"
+    assert client.get("/api/schema/").status_code == 200
+    response = client.get("/api/schema/")
+    assert response.status_code == 429 and response["Retry-After"] == "3600"
+    assert client.get(API).status_code == 200  # the API's budgets are its own
+
+
+def test_schema_states_bounds_enums_and_repeatability(engine, indexed, client):
+    from practices.models import YEAR_MAX, YEAR_MIN
+    from search.backends.contract import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_QUERY_LENGTH, SORTS
+    from search.params import MAX_RESULT_WINDOW, MAX_SUGGEST_LENGTH
+
+    response = client.get("/api/schema/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"  # shown, not downloaded, by a browser
+    paths = response.json()["paths"]
+    assert set(paths) == {"/api/practices/", "/api/practices/suggest/"}
+    search = {p["name"]: p for p in paths["/api/practices/"]["get"]["parameters"]}
+    assert not any(p.get("required") for p in search.values())
+    assert search["page"]["schema"] == {"type": "integer", "minimum": 1, "maximum": MAX_RESULT_WINDOW, "default": 1}
+    assert search["page_size"]["schema"] == {
+        "type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": DEFAULT_PAGE_SIZE}
+    for name in ("year_from", "year_to"):
+        assert search[name]["schema"] == {"type": "integer", "minimum": YEAR_MIN, "maximum": YEAR_MAX}
+    assert search["q"]["schema"]["maxLength"] == MAX_QUERY_LENGTH
+    assert search["sort"]["schema"]["enum"] == list(SORTS)
+    assert search["exact"]["schema"]["enum"] == [0, 1]
+    for name in ("q", "page", "page_size", "sort", "year_from", "year_to", "exact"):
+        assert search[name]["schema"]["type"] != "array" and "once" in search[name]["description"]
+    challenge = search["challenge"]
+    assert challenge["schema"]["type"] == "array" and challenge["explode"] is True  # repeatable
+    assert {"childcare", "youth-unemployment"} <= set(challenge["schema"]["items"]["enum"])
+    assert search["status"]["schema"]["items"]["enum"] == ["pilot", "running", "scaled", "ended"]
+    assert {"200", "400", "429"} <= set(paths["/api/practices/"]["get"]["responses"])
+    (suggest_q,) = paths["/api/practices/suggest/"]["get"]["parameters"]
+    assert not suggest_q.get("required") and suggest_q["schema"]["maxLength"] == MAX_SUGGEST_LENGTH
+    yaml = client.get("/api/schema/", {"format": "yaml"})
+    assert yaml.status_code == 200 and yaml["Content-Type"].startswith("application/vnd.oai.openapi")
+    assert yaml.content.startswith(b"openapi: 3")
+
+
+@pytest.mark.parametrize(
+    "url,field,message",
+    [
+        (API + "?page=1&page=2", "page", "give page once, not 2 times."),
+        (API + "?sort=newest&sort=oldest&sort=newest", "sort", "give sort once, not 3 times."),
+        (API + "?q=a&q=b", "q", "give q once, not 2 times."),
+        (API + "?exact=true", "exact", "must be 1 (search the words as typed) or 0."),
+        (API + "?q=co%00op", "q", "must not contain NUL characters."),
+        (API + "suggest/?q=a&q=b", "q", "give q once, not 2 times."),
+    ],
+)
+def test_single_valued_parameters_given_twice_are_a_400(db, client, url, field, message):
+    response = client.get(url)
+    assert response.status_code == 400
+    assert response.json() == {"errors": {field: message}}
+
+
+def test_search_page_says_give_page_once(site_tree, client):
+    response = client.get("/practices/?page=1&page=2")
+    assert response.status_code == 400
+    assert "give page once, not 2 times." in response.content.decode()
+    assert client.get("/practices/?challenge=a&challenge=b").status_code == 400  # unknown values, not repeated
+
+
+class _Assets(HTMLParser):
+    """The URLs a page loads, and what it has inline (script bodies, styles)."""
+
+    def __init__(self):
+        super().__init__()
+        self.urls, self.inline = [], []
+        self._script = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        for name in ("src", "href"):
+            if attrs.get(name) is not None:
+                self.urls.append(attrs[name])
+        if tag == "script":
+            self._script = []
+        if tag == "style" or "style" in attrs:
+            self.inline.append(tag)
+
+    def handle_data(self, data):
+        if self._script is not None:
+            self._script.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            if "".join(self._script).strip():
+                self.inline.append("script")
+            self._script = None
+
+
+def test_api_docs_page_is_swagger_ui_from_our_own_static_files(db, client):
+    from django.contrib.staticfiles import finders
+
+    response = client.get("/api/docs/")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
+    page = _Assets()
+    page.feed(response.content.decode())
+    assert page.inline == []  # no inline script or style: the strict CSP holds
+    assert page.urls and all(url.startswith("/") and not url.startswith("//") for url in page.urls), page.urls
+    static = [url for url in page.urls if url.startswith("/static/")]
+    assert any(url.endswith("swagger-ui-bundle.js") for url in static)
+    for url in static:
+        assert finders.find(url.removeprefix("/static/")), url
+    (script,) = [url for url in page.urls if url.startswith("/api/docs/")]
+    init = client.get(script)
+    assert init.status_code == 200 and init["Content-Type"].startswith("application/javascript")
+    assert "/api/schema/" in init.content.decode()
