@@ -207,6 +207,7 @@ def browser_site(transactional_db, django_user_model):
     group = WorkingGroupFactory(name="Youth employment", slug="youth-employment")
     group.challenges.set([youth])
     group.member_cities.set([turin, bilbao])
+    group.save()
     membership = Membership.objects.create(email="reader@example.org", group=group, cadence=Cadence.WEEKLY)
     return {
         **tree, "bilbao": bilbao, "challenges": {"youth": youth, "housing": housing, "energy": energy},
