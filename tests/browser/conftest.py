@@ -113,6 +113,9 @@ class BrowserProblems:
     def watch(self, page):
         page.on("console", lambda msg: msg.type == "error" and self.record(page.url, msg.text))
         page.on("pageerror", lambda error: self.record(page.url, f"uncaught {error}"))
+        page.on("requestfailed", lambda request: self.record(
+            page.url, f"request failed: {request.url} ({request.failure})"
+        ))
 
 
 @pytest.fixture
