@@ -3,8 +3,9 @@ live server, on a small site built by the factories.
 
 One browser per session; each test gets a new context (its own cookies and
 storage). Every page a test opens fails the test on a console error, an
-uncaught exception or a Content-Security-Policy violation, unless the test
-says it expects that message (`browser_problems.allow(...)`).
+uncaught exception, a Content-Security-Policy violation or a failed request
+(one to another host included), unless the test says it expects that message
+(`browser_problems.allow(...)`).
 """
 
 import os
@@ -80,10 +81,12 @@ def browser():
             connections[alias]._test_serialized_contents = contents
     try:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        failure = None
     except Exception as error:  # noqa: BLE001
-        browser = None
-        pytest.fail(f"Chromium ({CHROMIUM}) could not be started: {error}. Install it: apt-get install chromium")
+        browser, failure = None, f"Chromium ({CHROMIUM}) could not be started: {error}. apt-get install chromium"
     try:
+        if failure:
+            pytest.fail(failure)
         yield browser
     finally:
         if browser is not None:
@@ -94,7 +97,8 @@ def browser():
 
 
 class BrowserProblems:
-    """Console errors, uncaught exceptions and CSP violations seen by the pages of one test."""
+    """Console errors, uncaught exceptions, CSP violations and failed requests
+    seen by the pages of one test."""
 
     def __init__(self):
         self.seen = []
@@ -113,9 +117,13 @@ class BrowserProblems:
     def watch(self, page):
         page.on("console", lambda msg: msg.type == "error" and self.record(page.url, msg.text))
         page.on("pageerror", lambda error: self.record(page.url, f"uncaught {error}"))
-        page.on("requestfailed", lambda request: self.record(
-            page.url, f"request failed: {request.url} ({request.failure})"
-        ))
+        page.on("requestfailed", lambda request: self.request_failed(page, request))
+
+    def request_failed(self, page, request):
+        # A request cut short because the page navigated away (a search
+        # suggestion when the form is submitted) is not a fault.
+        if request.failure != "net::ERR_ABORTED":
+            self.record(page.url, f"request failed: {request.url} ({request.failure})")
 
 
 @pytest.fixture
