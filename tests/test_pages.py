@@ -326,7 +326,7 @@ def test_case_study_shows_partners_outcomes_and_sources(client, case_study):
     assert "Dublin Co-op Hub" in html
     assert "Worker cooperative" in html
     assert "Mentoring" in html
-    assert "<caption>Measured results of Youth guarantee through cooperatives</caption>" in html
+    assert '<caption id="outcomes-caption">Measured results of Youth guarantee through cooperatives</caption>' in html
     assert '<th scope="row">People placed in work</th>' in html
     assert '<td class="numeric">120</td>' in html
     assert "<td>people</td>" in html

@@ -1,0 +1,57 @@
+"""axe-core on every public page type, at 1280 and 390 px wide, with a
+full-page screenshot of each (see conftest.screenshot_dir)."""
+
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import expect
+
+from cities.digests.links import signed_link
+from cities.memberships import preferences_token, unsubscribe_token
+
+from .accessibility import report, violations
+from .conftest import NARROW, WIDE, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def path(url):
+    return urlsplit(url).path
+
+
+def public_pages(site):
+    """(name, path, main heading) for each public page type."""
+    membership = site["membership"]
+    return [
+        ("home", "/", "Solidarity Cities Exchange"),
+        ("practices", "/practices/", "Practices"),
+        ("search", "/practices/?q=cooperative&challenge=housing", "Practices"),
+        ("search-no-results", "/practices/?q=zeppelin", "Practices"),
+        ("challenge", site["practices"].specific.challenge_url(site["challenges"]["housing"]), "Housing"),
+        ("case-study", site["case_studies"]["coops"].url, "Youth guarantee through worker cooperatives"),
+        ("cities", "/cities/", "Cities"),
+        ("city", site["turin"].url, "Turin"),
+        ("digest-preferences",
+         path(signed_link("cities_digest_preferences_token", preferences_token(membership))), "Digest preferences"),
+        ("unsubscribe",
+         path(signed_link("cities_digest_unsubscribe", unsubscribe_token(membership))), "Unsubscribe"),
+        ("link-not-valid", "/digests/unsubscribe/not-a-token/", "This link is not valid"),
+        ("not-found", "/no-such-page/", "Page not found"),
+    ]
+
+
+def test_every_public_page_type_passes_axe(browser_site, new_page, browser_problems):
+    # The two error pages answer 400 and 404, which Chromium logs.
+    browser_problems.allow(r"/digests/unsubscribe/not-a-token/: Failed to load resource: .* 400")
+    browser_problems.allow(r"/no-such-page/: Failed to load resource: .* 404")
+    page = new_page(WIDE)
+    found = []
+    for name, url, heading in public_pages(browser_site):
+        for viewport in (WIDE, NARROW):
+            page.set_viewport_size(viewport)
+            page.goto(url)
+            expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+            found += [report(f"{url} at {viewport['width']} px", violations(page))]
+            screenshot(page, name)
+    found = [text for text in found if text]
+    assert not found, "axe-core found WCAG 2.1 A/AA or best-practice violations:\n" + "\n".join(found)
