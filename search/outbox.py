@@ -50,8 +50,8 @@ def done(update_id) -> None:
 
 
 def backoff(attempts: int) -> timedelta:
-    """The wait after a row's re-send number `attempts + 1` before the next:
-    one interval, doubling, at most an hour."""
+    """How long after a re-send the row may be re-sent again, for a row
+    re-sent `attempts` times before: one interval, doubling, at most an hour."""
     return min(interval() * 2 ** min(attempts, 20), MAX_BACKOFF)
 
 
