@@ -18,9 +18,13 @@ not know either; `search.backends.database` queries them.
 
 `SearchWord` is the index's vocabulary (every word of the indexed text),
 against which the database backend corrects misspelt queries.
+
+`IndexUpdate` is the outbox of index updates that are pending (see
+`search.outbox`).
 """
 
 from django.db import models
+from django.utils import timezone
 
 from . import schema
 
@@ -78,3 +82,26 @@ class SearchWord(models.Model):
 
     def __str__(self):
         return self.word
+
+
+class IndexUpdate(models.Model):
+    """An index update not yet done: the outbox (`search.outbox`).
+
+    Written in the editor's transaction by the event that asks for the
+    update, so it exists exactly when the change committed; deleted by the
+    task (`search.tasks.update_pages`) once the work is done; re-sent by the
+    drain (beat) while it exists."""
+
+    page_ids = models.JSONField()
+    database = models.BooleanField(default=False)  # the database index too (events over SEARCH_SYNC_LIMIT)
+    es_url = models.TextField(blank=True)  # the sender's engine ("" = none) and alias, as the task carries them
+    index = models.CharField(max_length=255, blank=True)
+    created = models.DateTimeField(default=timezone.now, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)  # re-sends by the drain
+    retry_at = models.DateTimeField(null=True, db_index=True)  # set by the drain: when it may re-send again
+
+    class Meta:
+        verbose_name = "pending search index update"
+
+    def __str__(self):
+        return f"pages {self.page_ids} since {self.created:%Y-%m-%d %H:%M:%S}"

@@ -9,10 +9,12 @@ deleted, city republished: the affected case studies are re-read and
   busy challenge renamed) is handed to Celery instead, after the commit, so
   that the editor's request stays short;
 * the Elasticsearch index is updated by a Celery task after the transaction
-  commits.
+  commits; the update is first recorded in the outbox, in the editor's
+  transaction, and re-sent by beat until the task has done it
+  (`search.queue`, `search.outbox`).
 
 Indexing never fails an editor's action: errors are logged, and
-`search_index --check --fix` is the net. Events that change the facet values
+`search_index --check --fix` is the net for what no event told. Events that change the facet values
 (taxonomies, cities, view restrictions) also invalidate the cached facet
 options (see `backends.facets.load_facet_options`), and so do changes to sites
 and their root pages (the options keep the site root paths for result URLs).

@@ -1,9 +1,10 @@
-"""Celery tasks: one line into `search.indexing`. Payloads are page ids."""
+"""Celery tasks: one line into `search.indexing` / `search.queue`. Payloads
+are page ids."""
 
 from celery import shared_task
 from elastic_transport import TransportError
 
-from . import indexing
+from . import indexing, outbox
 
 
 @shared_task(
@@ -13,12 +14,23 @@ from . import indexing
     max_retries=5,
     acks_late=True,
 )
-def update_pages(page_ids, es_url=None, index=None, database=False):
+def update_pages(page_ids, es_url=None, index=None, database=False, update_id=None):
     """The database index first when asked (big events; it never waits on
-    Elasticsearch), then Elasticsearch when it is configured."""
+    Elasticsearch), then Elasticsearch when it is configured; then the
+    outbox row `update_id` goes (when there is one, and whether or not it
+    is still there)."""
     done = {}
     if database:
         done["database"] = indexing.update_entries(page_ids)
     if es_url:
         done["elasticsearch"] = indexing.update_pages(page_ids, url=es_url, index=index)
+    outbox.done(update_id)
     return done
+
+
+@shared_task(name="search.drain_outbox", ignore_result=True)
+def drain_outbox():
+    """Re-send the outbox rows that are due (beat, every SEARCH_OUTBOX_INTERVAL)."""
+    from . import queue  # noqa: PLC0415 - queue sends update_pages, defined above
+
+    return queue.resend_due()

@@ -12,12 +12,14 @@ Import the fixtures into a conftest.py (or a test module) to use them:
   database 15 (flushed before and after each test), with the test database
   (DATABASE_URL built from the connection pytest-django set up), the test
   settings plus SCE_TEST_WORKER=1 (see cms/settings/test.py: a real broker,
-  SMTP to the sink) and short digest timings. For the duration of the test the
+  SMTP to the sink) and short digest and outbox timings. For the duration of the test the
   test process's Celery app publishes to the same broker, not eagerly.
   ``kill()`` sends SIGKILL to the whole worker (main process and pool),
   ``start()`` starts it again. Tests that use it must be
   ``@pytest.mark.django_db(transaction=True)`` (the worker must see committed
   data) and marked ``@pytest.mark.services``.
+- ``celery_beat``: ``celery -A cms beat`` with the worker's environment, for
+  the test to ``start()`` (stopped after it).
 
 Override the ``celery_worker_env`` fixture (session scope) to pass other
 environment variables to the worker.
@@ -233,12 +235,23 @@ class CeleryWorker:
     """`celery -A cms worker` in its own process group, so that kill() takes
     the pool processes down with it, as when a machine dies."""
 
+    ready_marker = b" ready."
+    name = "the Celery worker"
+
     def __init__(self, env, log_path, concurrency=2):
         self.env = env
         self.log_path = Path(log_path)
         self.concurrency = concurrency
         self.proc = None
         self.starts = 0
+
+    def command(self):
+        return [
+            str(CELERY), "-A", "cms", "worker", "--loglevel", "INFO",
+            "--concurrency", str(self.concurrency), "--pool", "prefork",
+            "--without-gossip", "--without-mingle", "--without-heartbeat",
+            "--hostname", f"sce-test-{os.getpid()}-{self.starts}@%h",
+        ]
 
     @property
     def alive(self):
@@ -252,26 +265,20 @@ class CeleryWorker:
         self.starts += 1
         offset = self.log_path.stat().st_size if self.log_path.exists() else 0
         log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child
-        command = [
-            str(CELERY), "-A", "cms", "worker", "--loglevel", "INFO",
-            "--concurrency", str(self.concurrency), "--pool", "prefork",
-            "--without-gossip", "--without-mingle", "--without-heartbeat",
-            "--hostname", f"sce-test-{os.getpid()}-{self.starts}@%h",
-        ]
         self.proc = subprocess.Popen(
-            command, cwd=BASE_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            self.command(), cwd=BASE_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         log.close()
 
         def ready():
             if not self.alive:
-                raise AssertionError(f"the Celery worker exited:\n{self.log()[-4000:]}")
+                raise AssertionError(f"{self.name} exited:\n{self.log()[-4000:]}")
             with open(self.log_path, "rb") as f:
                 f.seek(offset)
-                return b" ready." in f.read()
+                return self.ready_marker in f.read()
 
-        wait_until(ready, timeout=timeout, interval=0.1, message="the Celery worker to be ready")
+        wait_until(ready, timeout=timeout, interval=0.1, message=f"{self.name} to be ready")
         return self
 
     def kill(self):
@@ -298,6 +305,18 @@ class CeleryWorker:
         return self.start()
 
 
+class CeleryBeat(CeleryWorker):
+    """`celery -A cms beat`: the periodic tasks of CELERY_BEAT_SCHEDULE, sent
+    to the broker for the worker; its schedule file beside its log."""
+
+    ready_marker = b"beat: Starting..."
+    name = "Celery beat"
+
+    def command(self):
+        schedule = self.log_path.with_name("beat-schedule")
+        return [str(CELERY), "-A", "cms", "beat", "--loglevel", "INFO", "--schedule", str(schedule)]
+
+
 @pytest.fixture(scope="session")
 def celery_worker_env(smtp_sink_server):
     """Extra environment for the worker process: override to change it."""
@@ -309,6 +328,7 @@ def celery_worker_env(smtp_sink_server):
         "DIGEST_CLAIM_LEASE_SECONDS": "3",
         "DIGEST_MAX_ATTEMPTS": "4",
         "DIGEST_RETRY_BACKOFF_SECONDS": "0.2",
+        "SEARCH_OUTBOX_INTERVAL": "1",
     }
 
 
@@ -362,3 +382,13 @@ def celery_worker(celery_worker_process, smtp_sink):
         _use_broker(app, *saved)
         smtp_sink.on_rcpt(None)
         flush_redis()
+
+
+@pytest.fixture
+def celery_beat(celery_worker, tmp_path):
+    """`celery -A cms beat` beside the running worker, with its environment
+    (so with its short SEARCH_OUTBOX_INTERVAL), stopped after the test.
+    Start it with ``celery_beat.start()`` when the test wants it running."""
+    beat = CeleryBeat(celery_worker.env, tmp_path / "beat.log")
+    yield beat
+    beat.stop()

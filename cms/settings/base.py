@@ -249,7 +249,18 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A broker that is down or hung costs a publisher (an editor's request sending
+# the indexing task after its commit) about two CELERY_BROKER_TIMEOUTs at
+# most: one retry, each connection and command bounded (the outbox re-sends
+# what could not be sent; docs/search.md).
+CELERY_BROKER_TIMEOUT = env_number("CELERY_BROKER_TIMEOUT", 1.0, float)
+CELERY_BROKER_CONNECTION_TIMEOUT = CELERY_BROKER_TIMEOUT
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "socket_timeout": CELERY_BROKER_TIMEOUT,
+    "socket_connect_timeout": CELERY_BROKER_TIMEOUT,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 
 # Elasticsearch: the public search uses it when ELASTICSEARCH_URL is set.
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
@@ -262,6 +273,9 @@ SEARCH_BREAKER_RESET = float(os.environ.get("SEARCH_BREAKER_RESET", "30"))
 # Editorial events touching more case studies than this update the database
 # search index in a Celery task after the commit, not in the editor's request.
 SEARCH_SYNC_LIMIT = int(os.environ.get("SEARCH_SYNC_LIMIT", "100"))
+# The outbox of index updates (search/outbox.py): every SEARCH_OUTBOX_INTERVAL
+# seconds beat re-sends the updates pending for longer than that.
+SEARCH_OUTBOX_INTERVAL = env_number("SEARCH_OUTBOX_INTERVAL", 30.0, float)
 
 # Email: SMTP when EMAIL_HOST is set, the console otherwise.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
@@ -331,7 +345,14 @@ DIGEST_TOKEN_MAX_AGE_DAYS = env_number("DIGEST_TOKEN_MAX_AGE_DAYS", 60)
 
 # Celery beat: every hour, send the working-group digests that are due in
 # their groups' time zones (Monday 08:00 / the 1st, 08:00) and re-enqueue
-# abandoned ones (cities/digests/delivery.py). `celery -A cms beat` runs it.
+# abandoned ones (cities/digests/delivery.py); every SEARCH_OUTBOX_INTERVAL,
+# re-send the pending search index updates (a drain that finds the previous
+# one still queued expires). `celery -A cms beat` runs it.
 CELERY_BEAT_SCHEDULE = {
     "digests-fan-out": {"task": "cities.tasks.fan_out_digests", "schedule": 3600.0},
+    "search-outbox": {
+        "task": "search.drain_outbox",
+        "schedule": SEARCH_OUTBOX_INTERVAL,
+        "options": {"expires": SEARCH_OUTBOX_INTERVAL},
+    },
 }

@@ -42,6 +42,7 @@ if os.environ.get("SCE_TEST_WORKER"):  # noqa: F405
     CELERY_BROKER_URL = os.environ["CELERY_BROKER_URL"]  # noqa: F405
     CELERY_TASK_ALWAYS_EAGER = False
     CELERY_BROKER_TRANSPORT_OPTIONS = {
+        **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
         "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),  # noqa: F405
         "unacked_restore_interval": 1,
         "unacked_restore_throttle": 1,

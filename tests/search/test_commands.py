@@ -70,3 +70,28 @@ def test_migrate_fills_an_empty_database_index(command_db):
         assert db.execute("SELECT COUNT(*) FROM search_searchentry").fetchone() == (before,)
         assert db.execute("SELECT COUNT(*) FROM search_searchword").fetchone()[0] > 0
     assert manage("search_index", "--check", "--only", "database", db=command_db).returncode == 0
+
+
+def test_search_index_check_reports_the_pending_updates_and_fix_resends_them(command_db):
+    demo = manage("load_demo", db=command_db)
+    assert demo.returncode == 0, explain(demo)
+    checked = manage("search_index", "--check", db=command_db)
+    assert "Pending index updates: none." in checked.stdout, explain(checked)
+
+    # An update whose task the broker never took (the outbox row stayed).
+    with closing(sqlite3.connect(_path(command_db))) as db, db:
+        (page_id,) = db.execute("SELECT page_id FROM search_searchentry ORDER BY page_id LIMIT 1").fetchone()
+        db.execute(
+            "INSERT INTO search_indexupdate (page_ids, database, es_url, \"index\", created, attempts) "
+            "VALUES (?, 1, '', '', '2026-01-02 03:04:05', 0)", [f"[{page_id}]"]
+        )
+    pending = manage("search_index", "--check", db=command_db)
+    assert pending.returncode == 0, explain(pending)  # a backlog is reported, not a drift
+    assert "Pending index updates: 1, the oldest from 2026-01-02 03:04:05" in pending.stdout
+
+    fixed = manage("search_index", "--check", "--fix", db=command_db)
+    assert fixed.returncode == 0, explain(fixed)
+    # Celery runs eagerly in the command here: the task did the work and removed the row.
+    assert "Pending index updates: 1 re-sent, 0 still pending." in fixed.stdout
+    with closing(sqlite3.connect(_path(command_db))) as db:
+        assert db.execute("SELECT COUNT(*) FROM search_indexupdate").fetchone() == (0,)

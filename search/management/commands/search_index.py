@@ -2,14 +2,17 @@
 the Elasticsearch index (when ELASTICSEARCH_URL is set).
 
     manage.py search_index --rebuild       both anew (Elasticsearch: new index, bulk load, atomic alias swap)
-    manage.py search_index --check         report drift between the pages and each index
-    manage.py search_index --check --fix   ... and repair it
+    manage.py search_index --check         report drift between the pages and each index, and the
+                                           pending index updates (the outbox)
+    manage.py search_index --check --fix   ... and repair the drift, and re-send the pending updates
     ... --only database|elasticsearch      one of the two
 """
 
+from datetime import timedelta
+
 from django.core.management.base import BaseCommand, CommandError
 
-from search import indexing
+from search import indexing, outbox, queue
 
 
 class Command(BaseCommand):
@@ -34,6 +37,8 @@ class Command(BaseCommand):
                 self.rebuild_index(target)
             elif not self.check_index(target, fix):
                 drifted.append(target)
+        if check:
+            self.check_outbox(fix)
         if drifted:
             raise CommandError(f"The {' and '.join(drifted)} index has drifted from the pages "
                                "(run with --fix to repair).")
@@ -62,3 +67,9 @@ class Command(BaseCommand):
             self.stdout.write(f"{label}: fixed.")
             return True
         return False
+
+    def check_outbox(self, fix):
+        self.stdout.write(str(outbox.backlog()))
+        if fix:
+            sent = queue.resend_due(grace=timedelta(0))
+            self.stdout.write(f"Pending index updates: {sent} re-sent, {outbox.backlog().count} still pending.")
