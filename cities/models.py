@@ -16,6 +16,8 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
+from .visibility import VisiblePageManager
+
 RICH_TEXT_FEATURES = ["h2", "h3", "bold", "italic", "link", "ol", "ul"]
 
 
@@ -23,6 +25,8 @@ class CitiesIndexPage(Page):
     """The list of member cities. Each city's case studies live under it."""
 
     intro = models.TextField(blank=True)
+
+    objects = VisiblePageManager()
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
     parent_page_types = ["home.HomePage"]
@@ -64,6 +68,8 @@ class CityPage(Page):
         blank=True, features=RICH_TEXT_FEATURES,
         help_text="The city's Social and Solidarity Economy ecosystem: actors, networks, policies.",
     )
+
+    objects = VisiblePageManager()
 
     content_panels = Page.content_panels + [
         MultiFieldPanel(

@@ -15,10 +15,10 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page, PageManager
-from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from cities.models import CityPage
+from cities.visibility import VisiblePageManager, VisiblePageQuerySet
 
 from .blocks import SECTION_NAMES, CaseStudyBodyBlock
 from .feeds import LatestPracticesFeed
@@ -113,6 +113,18 @@ YEAR_MIN, YEAR_MAX = 1900, 2100  # the years a case study, an outcome or a searc
 YEAR_VALIDATORS = [MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)]
 
 
+def paginate(request, queryset):
+    """The page of `queryset` that the request's `page` parameter asks for
+    (PAGE_SIZE items; the first when it is not a number; 404 past the end)."""
+    paginator = Paginator(queryset, PAGE_SIZE)
+    try:
+        return paginator.page(request.GET.get("page", 1))
+    except PageNotAnInteger:
+        return paginator.page(1)
+    except EmptyPage:
+        raise Http404("No such page of results.") from None
+
+
 def format_years(start_year, end_year, status) -> str:
     """"2016–2020", "since 2018", or the start year of an ended practice."""
     if not start_year:
@@ -125,7 +137,7 @@ def format_years(start_year, end_year, status) -> str:
 # --- Pages ---
 
 
-class CaseStudyQuerySet(PageQuerySet):
+class CaseStudyQuerySet(VisiblePageQuerySet):
     def listable(self):
         """What the public may see: live and not behind a privacy restriction."""
         return self.live().public()
@@ -336,6 +348,8 @@ class PracticeIndexPage(RoutablePageMixin, Page):
 
     intro = models.TextField(blank=True)
 
+    objects = VisiblePageManager()
+
     content_panels = Page.content_panels + [FieldPanel("intro")]
     parent_page_types = ["home.HomePage"]
     subpage_types = []
@@ -343,15 +357,6 @@ class PracticeIndexPage(RoutablePageMixin, Page):
 
     def practices(self):
         return CaseStudyPage.objects.listable().for_listing().order_by("-first_published_at", "-pk")
-
-    def paginate(self, request, queryset):
-        paginator = Paginator(queryset, PAGE_SIZE)
-        try:
-            return paginator.page(request.GET.get("page", 1))
-        except PageNotAnInteger:
-            return paginator.page(1)
-        except EmptyPage:
-            raise Http404("No such page of results.") from None
 
     @path("")
     def index(self, request):
@@ -375,7 +380,7 @@ class PracticeIndexPage(RoutablePageMixin, Page):
         return self.render(
             request,
             template="practices/challenge_page.html",
-            context_overrides={"challenge": challenge, "practices": self.paginate(request, practices)},
+            context_overrides={"challenge": challenge, "practices": paginate(request, practices)},
         )
 
     @path("feed/", name="feed")

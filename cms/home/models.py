@@ -4,7 +4,11 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 
 from cities.models import CityPage
-from practices.models import CaseStudyPage, PracticeIndexPage
+from practices.models import PracticeIndexPage
+from search.backends import hits
+from search.backends.facets import load_facet_options
+
+LATEST = 6  # case studies under "Latest practices"
 
 
 class HomePage(Page):
@@ -20,9 +24,8 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["latest_practices"] = (
-            CaseStudyPage.objects.listable().for_listing().order_by("-first_published_at", "-pk")[:6]
-        )
+        urls = load_facet_options().urls
+        context["latest_practices"] = [{"hit": hit, "url": hit.get_url(urls)} for hit in hits.newest(LATEST)]
         context["cities"] = CityPage.objects.live().public().order_by("title")
         context["practice_index"] = PracticeIndexPage.objects.live().public().first()
         return context
