@@ -10,7 +10,8 @@ persistent database connections as in production) on a free port of
 number of concurrent connections (a small asyncio HTTP/1.1 client, one
 connection per request as gunicorn's sync workers close them), prints
 requests/s and latency per page type and the ratio of each to the bare view
-(`/bench/bare/`, measured first and last; the ratio is to their mean), then
+(`/bench/bare/`). The page types, the bare view included, are measured in
+interleaved rounds, so that all share the machine's ups and downs. Then it
 stops gunicorn. Case studies and city pages rotate over a sample of the
 catalogue's live, public pages, so that no single page is measured.
 Every response must be a 200, else the run fails.
@@ -150,6 +151,8 @@ def main():
     parser.add_argument("--bare-requests", type=int, default=0,
                         help="requests for each bare-view measurement (default: 5x --requests)")
     parser.add_argument("--concurrency", type=int, default=8, help="concurrent connections (default: %(default)s)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="interleaved rounds over every page type, the bare view included (default: %(default)s)")
     parser.add_argument("--warmup", type=int, default=10, help="unmeasured requests per page type first")
     parser.add_argument("--sample", type=int, default=50, help="case studies to rotate over (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=1)
@@ -165,33 +168,38 @@ def main():
     only = [name for name in args.only.split(",") if name] or [name for name in urls if name != "bare"]
     port = args.port or free_port()
     process = start_gunicorn(port, args.workers, args.database_url)
-    rows, failed = {}, []
+    failed = []
+    names = ["bare", *only]
+    seconds = dict.fromkeys(names, 0.0)
+    counts = dict.fromkeys(names, 0)
+    latencies = {name: [] for name in names}
     try:
-        def measure(name, paths, count):
-            asyncio.run(load(port, paths, args.warmup, min(args.concurrency, args.warmup)))
-            seconds, latencies, failures = asyncio.run(load(port, paths, count, args.concurrency))
-            failed.extend(failures)
-            return {"rps": count / seconds, "p50": pct(latencies, 50) * 1000, "p95": pct(latencies, 95) * 1000}
-
-        bare_count = args.bare_requests or 5 * args.requests
-        bare_runs = [measure("bare", urls["bare"], bare_count)]
-        for name in only:
-            rows[name] = measure(name, urls[name], args.requests)
-        bare_runs.append(measure("bare", urls["bare"], bare_count))
+        for name in names:  # warm every worker's caches first, unmeasured
+            asyncio.run(load(port, urls[name], args.warmup, min(args.concurrency, args.warmup)))
+        for _round in range(args.rounds):
+            # Interleaved, so that the bare view and each page type share
+            # the machine's ups and downs.
+            for name in names:
+                count = (args.bare_requests or 5 * args.requests) if name == "bare" else args.requests
+                count //= args.rounds
+                took, times, failures = asyncio.run(load(port, urls[name], count, args.concurrency))
+                seconds[name] += took
+                counts[name] += count
+                latencies[name] += times
+                failed.extend(failures)
     finally:
         stop_gunicorn(process)
-    bare = sum(r["rps"] for r in bare_runs) / len(bare_runs)
+    rps = {name: counts[name] / seconds[name] for name in names}
     log(f"gunicorn {args.workers} sync workers, {connection.vendor}, {len(urls['case study'])} case studies and "
-        f"{len(urls['city'])} cities rotated; {args.requests} requests per page type, "
-        f"{args.concurrency} concurrent connections")
+        f"{len(urls['city'])} cities rotated; {args.requests} requests per page type in {args.rounds} interleaved "
+        f"rounds, {args.concurrency} concurrent connections")
     log(f"{'page':<14} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'/bare':>7}  target")
-    log(f"{'bare (first)':<14} {bare_runs[0]['rps']:8.1f} {bare_runs[0]['p50']:8.2f} {bare_runs[0]['p95']:8.2f}")
-    log(f"{'bare (last)':<14} {bare_runs[1]['rps']:8.1f} {bare_runs[1]['p50']:8.2f} {bare_runs[1]['p95']:8.2f}")
-    for name, row in rows.items():
-        ratio = row["rps"] / bare
+    for name in names:
+        ratio = rps[name] / rps["bare"]
         target = TARGETS.get(name)
         verdict = "" if target is None else f">= {target}: {'MET' if ratio >= target else 'MISSED'}"
-        log(f"{name:<14} {row['rps']:8.1f} {row['p50']:8.2f} {row['p95']:8.2f} {ratio:7.3f}  {verdict}")
+        p50, p95 = pct(latencies[name], 50) * 1000, pct(latencies[name], 95) * 1000
+        log(f"{name:<14} {rps[name]:8.1f} {p50:8.2f} {p95:8.2f} {ratio:7.3f}  {verdict}")
     if failed:
         log(f"{len(failed)} responses were not 200, e.g. {failed[:3]}")
         sys.exit(1)

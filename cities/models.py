@@ -16,12 +16,13 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
+from .routing import DirectChildRouteMixin
 from .visibility import VisiblePageManager
 
 RICH_TEXT_FEATURES = ["h2", "h3", "bold", "italic", "link", "ol", "ul"]
 
 
-class CitiesIndexPage(Page):
+class CitiesIndexPage(DirectChildRouteMixin, Page):
     """The list of member cities. Each city's case studies live under it."""
 
     intro = models.TextField(blank=True)
@@ -48,7 +49,7 @@ class CitiesIndexPage(Page):
         return context
 
 
-class CityPage(Page):
+class CityPage(DirectChildRouteMixin, Page):
     """A member city. Its case studies are its children, so that Wagtail's page
     permissions give each city's officials rights on their own subtree only."""
 

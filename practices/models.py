@@ -6,7 +6,7 @@ from django.core.validators import MaxLengthValidator, MaxValueValidator, MinVal
 from django.db import models
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils.functional import cached_property
+from django.utils.functional import SimpleLazyObject, cached_property
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import TaggedItemBase
@@ -285,8 +285,9 @@ class CaseStudyPage(Page):
         return format_years(self.start_year, self.end_year, self.status)
 
     def visible_related(self):
+        """The related case studies the public may see (not evaluated here)."""
         return CaseStudyPage.objects.filter(
-            pk__in=[p.pk for p in self.related_case_studies.all()]
+            pk__in=self.related_case_studies.values_list("pk", flat=True)
         ).listable().for_listing()
 
     def get_context(self, request, *args, **kwargs):
@@ -296,7 +297,7 @@ class CaseStudyPage(Page):
         context["sources"] = self.sources.all()
         context["related"] = self.visible_related()
         context["show_contact_email"] = request.user.is_authenticated
-        context["practice_index"] = PracticeIndexPage.objects.live().public().first()
+        context["practice_index"] = PracticeIndexPage.public_index()
         context["section_names"] = SECTION_NAMES
         return context
 
@@ -354,6 +355,12 @@ class PracticeIndexPage(RoutablePageMixin, Page):
     parent_page_types = ["home.HomePage"]
     subpage_types = []
     max_count = 1
+
+    @classmethod
+    def public_index(cls):
+        """The live, public practice index or None, read when first used
+        (a template fragment served from the cache never reads it)."""
+        return SimpleLazyObject(lambda: cls.objects.live().public().first())
 
     def practices(self):
         return CaseStudyPage.objects.listable().for_listing().order_by("-first_published_at", "-pk")

@@ -60,7 +60,7 @@ def add_city_practices(city_page, request, context):
         request,
         CaseStudyPage.objects.listable().child_of(city_page).for_listing().order_by("-first_published_at", "-pk"),
     )
-    context["practice_index"] = PracticeIndexPage.objects.live().public().first()
+    context["practice_index"] = PracticeIndexPage.public_index()
 
 
 @hooks.register("construct_cities_index_context")

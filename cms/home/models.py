@@ -27,5 +27,5 @@ class HomePage(Page):
         urls = load_facet_options().urls
         context["latest_practices"] = [{"hit": hit, "url": hit.get_url(urls)} for hit in hits.newest(LATEST)]
         context["cities"] = CityPage.objects.live().public().order_by("title")
-        context["practice_index"] = PracticeIndexPage.objects.live().public().first()
+        context["practice_index"] = PracticeIndexPage.public_index()
         return context

@@ -209,6 +209,11 @@ SEARCH_BREAKER_RESET = float(os.environ.get("SEARCH_BREAKER_RESET", "30"))
 # search index in a Celery task after the commit, not in the editor's request.
 SEARCH_SYNC_LIMIT = int(os.environ.get("SEARCH_SYNC_LIMIT", "100"))
 
+# Rendered fragments of public pages are cached for this many seconds, or
+# until the next editorial event (cities.fragments); 0 turns it off. It needs
+# a cache that every process shares: production turns it on with REDIS_URL.
+PAGE_FRAGMENT_SECONDS = int(os.environ.get("PAGE_FRAGMENT_SECONDS", "0"))
+
 # Email: SMTP when EMAIL_HOST is set, the console otherwise.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
