@@ -107,10 +107,13 @@ async def load(port: int, paths: list[str], requests: int, concurrency: int):
     return time.perf_counter() - started, latencies, failures
 
 
-def start_gunicorn(port: int, workers: int, database_url: str):
+def start_gunicorn(port: int, workers: int, database_url: str, cache_url: str):
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="bench.settings", DB_CONN_MAX_AGE="60", PYTHONPATH=str(ROOT))
     if database_url:
         env["DATABASE_URL"] = database_url
+    env.pop("CACHE_URL", None)
+    if cache_url:  # the Redis cache, and page fragments kept in it (bench/settings.py)
+        env["CACHE_URL"] = cache_url
     gunicorn = str(ROOT / ".venv" / "bin" / "gunicorn")
     if not os.path.exists(gunicorn):
         gunicorn = "gunicorn"
@@ -146,6 +149,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_service_options(parser)
     parser.add_argument("--port", type=int, default=0, help="gunicorn's port (default: a free one)")
+    parser.add_argument("--cache-url", default="",
+                        help="a Redis database for the cache, emptied first, e.g. redis://127.0.0.1:6379/13; "
+                             "page fragments are then cached as in production (default: no shared cache, "
+                             "no fragment cache)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default: %(default)s)")
     parser.add_argument("--requests", type=int, default=300, help="requests per page type (default: %(default)s)")
     parser.add_argument("--bare-requests", type=int, default=0,
@@ -167,7 +174,11 @@ def main():
     connection.close()
     only = [name for name in args.only.split(",") if name] or [name for name in urls if name != "bare"]
     port = args.port or free_port()
-    process = start_gunicorn(port, args.workers, args.database_url)
+    if args.cache_url:
+        import redis
+
+        redis.Redis.from_url(args.cache_url).flushdb()  # no fragment of an earlier run
+    process = start_gunicorn(port, args.workers, args.database_url, args.cache_url)
     failed = []
     names = ["bare", *only]
     seconds = dict.fromkeys(names, 0.0)
@@ -190,7 +201,9 @@ def main():
     finally:
         stop_gunicorn(process)
     rps = {name: counts[name] / seconds[name] for name in names}
-    log(f"gunicorn {args.workers} sync workers, {connection.vendor}, {len(urls['case study'])} case studies and "
+    log(f"gunicorn {args.workers} sync workers, {connection.vendor}, "
+        f"{'Redis cache, page fragments cached' if args.cache_url else 'no shared cache, no page fragments cached'}, "
+        f"{len(urls['case study'])} case studies and "
         f"{len(urls['city'])} cities rotated; {args.requests} requests per page type in {args.rounds} interleaved "
         f"rounds, {args.concurrency} concurrent connections")
     log(f"{'page':<14} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'/bare':>7}  target")

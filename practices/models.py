@@ -295,7 +295,7 @@ class CaseStudyPage(Page):
         context["partners"] = self.partners.all()
         context["outcomes"] = self.outcomes.all()
         context["sources"] = self.sources.all()
-        context["related"] = self.visible_related()
+        context["related"] = SimpleLazyObject(lambda: list(self.visible_related()))
         context["show_contact_email"] = request.user.is_authenticated
         context["practice_index"] = PracticeIndexPage.public_index()
         context["section_names"] = SECTION_NAMES

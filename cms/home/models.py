@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.functional import SimpleLazyObject
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
@@ -6,7 +7,6 @@ from wagtail.models import Page
 from cities.models import CityPage
 from practices.models import PracticeIndexPage
 from search.backends import hits
-from search.backends.facets import load_facet_options
 
 LATEST = 6  # case studies under "Latest practices"
 
@@ -24,8 +24,8 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        urls = load_facet_options().urls
-        context["latest_practices"] = [{"hit": hit, "url": hit.get_url(urls)} for hit in hits.newest(LATEST)]
+        # Read when the template first uses them (never, when its fragment is cached).
+        context["latest_practices"] = SimpleLazyObject(lambda: hits.with_urls(hits.newest(LATEST)))
         context["cities"] = CityPage.objects.live().public().order_by("title")
         context["practice_index"] = PracticeIndexPage.public_index()
         return context

@@ -17,6 +17,7 @@ from cities.visibility import private_q
 
 from ..models import SearchEntry
 from .contract import SearchHit
+from .facets import load_facet_options
 
 
 def visible_entries():
@@ -39,3 +40,9 @@ def in_order(ids: list[int]) -> list[SearchHit]:
         return []
     cards = dict(visible_entries().filter(page_id__in=ids).values_list("page_id", "card"))
     return [SearchHit.from_card(pk, cards[pk]) for pk in ids if pk in cards]
+
+
+def with_urls(hits: list[SearchHit]) -> list[dict]:
+    """{"hit", "url"} per hit: what the result card template is given."""
+    urls = load_facet_options().urls
+    return [{"hit": hit, "url": hit.get_url(urls)} for hit in hits]

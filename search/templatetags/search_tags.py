@@ -4,8 +4,7 @@ import logging
 
 from django import template
 
-from search.backends import get_backend
-from search.backends.facets import load_facet_options
+from search.backends import get_backend, hits
 
 register = template.Library()
 logger = logging.getLogger(__name__)
@@ -17,9 +16,7 @@ def related_practices(page, limit=4):
     result card and its page's URL): more_like_this on Elasticsearch,
     shared challenges on the database backend."""
     try:
-        hits = get_backend().related(page, limit)
-        urls = load_facet_options().urls
-        return [{"hit": hit, "url": hit.get_url(urls)} for hit in hits]
+        return hits.with_urls(get_backend().related(page, limit))
     except Exception:  # never break a case-study page over a recommendation
         logger.exception("Related practices failed for page %s", getattr(page, "pk", None))
         return []

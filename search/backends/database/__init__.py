@@ -33,6 +33,7 @@ import json
 import unicodedata
 
 from django.db import connection
+from django.db.models import Case, Value, When
 from wagtail.models import Page
 
 from cities.visibility import private_q, restricted_paths
@@ -240,12 +241,12 @@ class DatabaseBackend(BaseSearchBackend):
         prefix = (prefix or "").strip()[:100]
         if not prefix:
             return []
-        entries = SearchEntry.objects.filter(page__live=True)
+        # One query: titles starting with the prefix first, then those containing it.
+        starts = Case(When(card__title__istartswith=prefix, then=Value(0)), default=Value(1))
         titles = list(
-            entries.filter(card__title__istartswith=prefix).order_by("card__title")
+            SearchEntry.objects.filter(page__live=True, card__title__icontains=prefix)
+            .annotate(starts=starts)
+            .order_by("starts", "card__title")
             .values_list("card__title", flat=True)[:limit]
         )
-        if len(titles) < limit:
-            more = entries.filter(card__title__icontains=prefix).exclude(card__title__in=titles)
-            titles += list(more.order_by("card__title").values_list("card__title", flat=True)[: limit - len(titles)])
         return titles
