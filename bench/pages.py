@@ -13,7 +13,10 @@ requests/s and latency per page type and the ratio of each to the bare view
 (`/bench/bare/`). The page types, the bare view included, are measured in
 interleaved rounds, so that all share the machine's ups and downs. Then it
 stops gunicorn. Case studies and city pages rotate over a sample of the
-catalogue's live, public pages, so that no single page is measured.
+catalogue's live, public pages, so that no single page is measured; each
+URL is requested once before the measurement (with `--cache-url`, the
+measurement is of pages whose fragments are cached: the steady state between
+two editorial events).
 Every response must be a 200, else the run fails.
 
 Targets (issue 10): case study, city and home pages at least 0.1 of the
@@ -160,7 +163,8 @@ def main():
     parser.add_argument("--concurrency", type=int, default=8, help="concurrent connections (default: %(default)s)")
     parser.add_argument("--rounds", type=int, default=3,
                         help="interleaved rounds over every page type, the bare view included (default: %(default)s)")
-    parser.add_argument("--warmup", type=int, default=10, help="unmeasured requests per page type first")
+    parser.add_argument("--warmup", type=int, default=10,
+                        help="unmeasured requests per page type after one over each of its URLs (default: %(default)s)")
     parser.add_argument("--sample", type=int, default=50, help="case studies to rotate over (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--only", default="", help="comma-separated page types (default: all)")
@@ -185,8 +189,9 @@ def main():
     counts = dict.fromkeys(names, 0)
     latencies = {name: [] for name in names}
     try:
-        for name in names:  # warm every worker's caches first, unmeasured
-            asyncio.run(load(port, urls[name], args.warmup, min(args.concurrency, args.warmup)))
+        for name in names:  # unmeasured: every URL once, then --warmup more (each worker's caches)
+            warm = len(urls[name]) + args.warmup
+            asyncio.run(load(port, urls[name], warm, min(args.concurrency, warm)))
         for _round in range(args.rounds):
             # Interleaved, so that the bare view and each page type share
             # the machine's ups and downs.

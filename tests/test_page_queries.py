@@ -118,7 +118,7 @@ def test_cached_fragments_save_queries_and_go_with_the_next_editorial_event(
 ):
     url = catalogue["few"][0]
     assert "Few practice 1" in client.get(url).content.decode()  # renders and keeps the fragments
-    with django_assert_num_queries(9):  # routing, view restrictions, the page's own rows: no listing
+    with django_assert_num_queries(8):  # site, routing, view restrictions: no listing
         html = client.get(url).content.decode()
     assert "Few practice 1" in html
 

@@ -26,6 +26,6 @@ class HomePage(Page):
         context = super().get_context(request, *args, **kwargs)
         # Read when the template first uses them (never, when its fragment is cached).
         context["latest_practices"] = SimpleLazyObject(lambda: hits.with_urls(hits.newest(LATEST)))
-        context["cities"] = CityPage.objects.live().public().order_by("title")
+        context["cities"] = SimpleLazyObject(lambda: list(CityPage.objects.live().public().order_by("title")))
         context["practice_index"] = PracticeIndexPage.public_index()
         return context
