@@ -1,7 +1,9 @@
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
+from wagtail.models import PageViewRestriction
+from wagtail.signals import post_page_move
 
-from . import fragments
+from . import fragments, visibility
 from .models import CityPage, WorkingGroup
 from .roles import ensure_city_editors
 
@@ -19,3 +21,11 @@ def create_city_editors(sender, instance, created, raw=False, **kwargs):
 def working_group_changed(sender, **kwargs):
     """City pages show their working groups: their cached fragments go."""
     fragments.changed()
+
+
+@receiver(post_save, sender=PageViewRestriction)
+@receiver(post_delete, sender=PageViewRestriction)
+@receiver(post_page_move)
+def restricted_paths_changed(sender, **kwargs):
+    """What this request read of the view restrictions is out of date."""
+    visibility.forget()

@@ -4,9 +4,11 @@ view restriction (a restricted page and everything below it is private).
 Wagtail's `PageQuerySet.public()` reads every view restriction, with its
 page, each time it is called, and a page of this site lists several things.
 Here the restricted paths are read once per request (inside
-`request_scope()`, which `VisibilityMiddleware` opens around each request)
-and on every call outside one (tasks, commands, shells), so a request lists
-against the restrictions as they were when it started, never older.
+`request_scope()`, which `VisibilityMiddleware` opens around each GET and
+HEAD request) and on every call outside one (other requests, tasks,
+commands, shells), so a request lists against the restrictions as they were
+when it started, never older; a restriction saved or deleted, or a page
+moved, inside a scope drops what it read.
 Every app lists public pages through `VisiblePageQuerySet.public()` (page
 managers) or `private_q()` (a relation to pages)."""
 
@@ -53,13 +55,25 @@ def request_scope():
         _scope.reset(token)
 
 
+def forget():
+    """Drop what the current scope read (a restriction was added or removed,
+    or a page moved, in this request: see cities.signals)."""
+    scope = _scope.get()
+    if scope is not None:
+        scope.clear()
+
+
 class VisibilityMiddleware:
-    """Opens a `request_scope()` around each request."""
+    """Opens a `request_scope()` around each GET and HEAD request (requests
+    that change pages, and so may change restrictions, read them anew every
+    time)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
         with request_scope():
             return self.get_response(request)
 
