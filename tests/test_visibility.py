@@ -1,6 +1,7 @@
 """cities.visibility: the view restrictions are read once per request, and
 a restriction added or removed within the request applies at once (to the
-listings and to the search index written in the same request)."""
+listings and to the search index written in the same request); and the
+system check that keeps page fragments out of a per-process cache."""
 
 from wagtail.models import PageViewRestriction
 
@@ -47,3 +48,17 @@ def test_a_restriction_on_a_city_hides_its_case_studies(site_tree):
         assert page.pk not in listed_ids()
         restriction.delete()
         assert page.pk in listed_ids()
+
+
+def test_fragment_caching_with_a_per_process_cache_is_warned_about(settings):
+    from cities.checks import page_fragment_cache
+
+    settings.PAGE_FRAGMENT_SECONDS = 60
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert [w.id for w in page_fragment_cache()] == ["cities.W001"]
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:6379/13"}}
+    assert page_fragment_cache() == []
+    settings.PAGE_FRAGMENT_SECONDS = 0
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert page_fragment_cache() == []
