@@ -5,13 +5,14 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 
 from cities.models import CityPage
+from cities.routing import DirectChildRouteMixin
 from practices.models import PracticeIndexPage
 from search.backends import hits
 
 LATEST = 6  # case studies under "Latest practices"
 
 
-class HomePage(Page):
+class HomePage(DirectChildRouteMixin, Page):
     """The site root: what the network is, with a way into practices and cities."""
 
     intro = models.TextField(blank=True, help_text="One or two sentences shown under the title.")
