@@ -1,8 +1,16 @@
 """Settings for the benchmarks: the base settings (DATABASE_URL,
 ELASTICSEARCH_URL, CELERY_BROKER_URL from the environment), quiet logs and a
-URLconf with a bare JSON view beside the real API."""
+URLconf with a bare JSON view beside the real API. With CACHE_URL (a Redis
+URL), the cache is Redis and page fragments are cached, as in production."""
+
+import os
 
 from cms.settings.base import *  # noqa: F403
+
+if os.environ.get("CACHE_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": os.environ["CACHE_URL"]}}
+    PAGE_FRAGMENT_SECONDS = int(os.environ.get("PAGE_FRAGMENT_SECONDS", "600"))
 
 DEBUG = False
 ALLOWED_HOSTS = ["*"]

@@ -7,4 +7,4 @@ class CitiesConfig(AppConfig):
 
     def ready(self):
         # In ready(): the receivers import models, which load only once the app registry is.
-        from . import signals  # noqa: F401
+        from . import checks, signals  # noqa: F401

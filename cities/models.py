@@ -17,14 +17,18 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from .structured_data import city_document
+from .routing import DirectChildRouteMixin
+from .visibility import VisiblePageManager
 
 RICH_TEXT_FEATURES = ["h2", "h3", "bold", "italic", "link", "ol", "ul"]
 
 
-class CitiesIndexPage(Page):
+class CitiesIndexPage(DirectChildRouteMixin, Page):
     """The list of member cities. Each city's case studies live under it."""
 
     intro = models.TextField(blank=True)
+
+    objects = VisiblePageManager()
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
     parent_page_types = ["home.HomePage"]
@@ -46,7 +50,7 @@ class CitiesIndexPage(Page):
         return context
 
 
-class CityPage(Page):
+class CityPage(DirectChildRouteMixin, Page):
     """A member city. Its case studies are its children, so that Wagtail's page
     permissions give each city's officials rights on their own subtree only."""
 
@@ -66,6 +70,8 @@ class CityPage(Page):
         blank=True, features=RICH_TEXT_FEATURES,
         help_text="The city's Social and Solidarity Economy ecosystem: actors, networks, policies.",
     )
+
+    objects = VisiblePageManager()
 
     content_panels = Page.content_panels + [
         MultiFieldPanel(

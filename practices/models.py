@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils.functional import cached_property
+from django.utils.functional import SimpleLazyObject, cached_property
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import TaggedItemBase
@@ -16,10 +16,10 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page, PageManager
-from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from cities.models import CityPage
+from cities.visibility import VisiblePageManager, VisiblePageQuerySet
 
 from .blocks import SECTION_NAMES, CaseStudyBodyBlock
 from .feeds import LatestPracticesFeed
@@ -115,6 +115,18 @@ YEAR_MIN, YEAR_MAX = 1900, 2100  # the years a case study, an outcome or a searc
 YEAR_VALIDATORS = [MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)]
 
 
+def paginate(request, queryset):
+    """The page of `queryset` that the request's `page` parameter asks for
+    (PAGE_SIZE items; the first when it is not a number; 404 past the end)."""
+    paginator = Paginator(queryset, PAGE_SIZE)
+    try:
+        return paginator.page(request.GET.get("page", 1))
+    except PageNotAnInteger:
+        return paginator.page(1)
+    except EmptyPage:
+        raise Http404("No such page of results.") from None
+
+
 def format_years(start_year, end_year, status) -> str:
     """"2016–2020", "since 2018", or the start year of an ended practice."""
     if not start_year:
@@ -127,7 +139,7 @@ def format_years(start_year, end_year, status) -> str:
 # --- Pages ---
 
 
-class CaseStudyQuerySet(PageQuerySet):
+class CaseStudyQuerySet(VisiblePageQuerySet):
     def listable(self):
         """What the public may see: live and not behind a privacy restriction."""
         return self.live().public()
@@ -275,8 +287,9 @@ class CaseStudyPage(Page):
         return format_years(self.start_year, self.end_year, self.status)
 
     def visible_related(self):
+        """The related case studies the public may see (not evaluated here)."""
         return CaseStudyPage.objects.filter(
-            pk__in=[p.pk for p in self.related_case_studies.all()]
+            pk__in=self.related_case_studies.values_list("pk", flat=True)
         ).listable().for_listing()
 
     def get_context(self, request, *args, **kwargs):
@@ -284,9 +297,9 @@ class CaseStudyPage(Page):
         context["partners"] = self.partners.all()
         context["outcomes"] = self.outcomes.all()
         context["sources"] = self.sources.all()
-        context["related"] = self.visible_related()
+        context["related"] = SimpleLazyObject(lambda: list(self.visible_related()))
         context["show_contact_email"] = request.user.is_authenticated
-        context["practice_index"] = PracticeIndexPage.objects.live().public().first()
+        context["practice_index"] = PracticeIndexPage.public_index()
         context["section_names"] = SECTION_NAMES
         # The facts box and the JSON-LD both read the challenges: one query.
         prefetch_related_objects([self], "challenges")
@@ -341,22 +354,21 @@ class PracticeIndexPage(RoutablePageMixin, Page):
 
     intro = models.TextField(blank=True)
 
+    objects = VisiblePageManager()
+
     content_panels = Page.content_panels + [FieldPanel("intro")]
     parent_page_types = ["home.HomePage"]
     subpage_types = []
     max_count = 1
 
+    @classmethod
+    def public_index(cls):
+        """The live, public practice index or None, read when first used
+        (a template fragment served from the cache never reads it)."""
+        return SimpleLazyObject(lambda: cls.objects.live().public().first())
+
     def practices(self):
         return CaseStudyPage.objects.listable().for_listing().order_by("-first_published_at", "-pk")
-
-    def paginate(self, request, queryset):
-        paginator = Paginator(queryset, PAGE_SIZE)
-        try:
-            return paginator.page(request.GET.get("page", 1))
-        except PageNotAnInteger:
-            return paginator.page(1)
-        except EmptyPage:
-            raise Http404("No such page of results.") from None
 
     @path("")
     def index(self, request):
@@ -380,7 +392,7 @@ class PracticeIndexPage(RoutablePageMixin, Page):
         return self.render(
             request,
             template="practices/challenge_page.html",
-            context_overrides={"challenge": challenge, "practices": self.paginate(request, practices)},
+            context_overrides={"challenge": challenge, "practices": paginate(request, practices)},
         )
 
     @path("feed/", name="feed")

@@ -9,6 +9,7 @@ from .models import (
     PracticeIndexPage,
     Sector,
     TargetGroup,
+    paginate,
 )
 
 
@@ -53,14 +54,13 @@ register_snippet(TaxonomyViewSetGroup)
 
 @hooks.register("construct_city_page_context")
 def add_city_practices(city_page, request, context):
-    """A city page lists the city's listable case studies, newest first."""
-    context["practices"] = (
-        CaseStudyPage.objects.listable()
-        .child_of(city_page)
-        .for_listing()
-        .order_by("-first_published_at", "-pk")
+    """A city page lists the city's listable case studies, newest first, a
+    page of PAGE_SIZE at a time."""
+    context["practices"] = paginate(
+        request,
+        CaseStudyPage.objects.listable().child_of(city_page).for_listing().order_by("-first_published_at", "-pk"),
     )
-    context["practice_index"] = PracticeIndexPage.objects.live().public().first()
+    context["practice_index"] = PracticeIndexPage.public_index()
 
 
 @hooks.register("construct_cities_index_context")

@@ -32,6 +32,7 @@ from django.conf import settings
 from django.db import transaction
 from elasticsearch import NotFoundError, helpers
 
+from cities import fragments
 from practices.models import CaseStudyPage
 
 from . import schema
@@ -107,6 +108,7 @@ def update_entries(page_ids) -> dict:
             SearchEntry.objects.filter(page_id__in=[i for i in chunk if i not in keep]).delete()
             _write_entries(pages)
             written += len(pages)
+        fragments.changed()  # pages show the index's cards (cities.fragments)
     return {"written": written, "deleted": len(ids) - written}
 
 
@@ -120,6 +122,7 @@ def rebuild_entries(chunk_size: int = BULK_CHUNK) -> dict:
         SearchWord.objects.all().delete()
         for start in range(0, len(ids), chunk_size):
             _write_entries(read_pages(ids[start : start + chunk_size]))
+        fragments.changed()
     return {"documents": len(ids), "seconds": time.perf_counter() - started}
 
 

@@ -46,6 +46,8 @@ class SearchEntry(models.Model):
     class Meta:
         verbose_name = "search entry"
         verbose_name_plural = "search entries"
+        # The newest case studies (the home page) without sorting the index.
+        indexes = [models.Index(fields=["-published", "-page_id"], name="search_entry_newest")]
 
     def __str__(self):
         return self.card.get("title", str(self.page_id))

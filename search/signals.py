@@ -18,6 +18,8 @@ Indexing never fails an editor's action: errors are logged, and
 (taxonomies, cities, view restrictions) also invalidate the cached facet
 options (see `backends.facets.load_facet_options`), and so do changes to sites
 and their root pages (the options keep the site root paths for result URLs).
+Every event, on any page, also retires the cached page fragments
+(`cities.fragments`).
 """
 
 import logging
@@ -28,6 +30,7 @@ from django.db.models.signals import post_delete, post_save, pre_delete
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
+from cities import fragments
 from cities.models import CityPage
 from practices.models import TAXONOMIES, CaseStudyPage
 
@@ -70,10 +73,15 @@ def _ids_for_page(page):
 
 
 def on_publish_change(sender, instance, **kwargs):
+    fragments.changed()  # any page: titles, menus and listings are in other pages' fragments
     try:
         schedule(_ids_for_page(instance))
     except Exception:
         logger.exception("Search indexing hook failed for page %s", instance.pk)
+
+
+def on_page_deleted(sender, instance, **kwargs):
+    fragments.changed()
 
 
 def on_case_study_deleted(sender, instance, **kwargs):
@@ -89,11 +97,13 @@ def on_city_deleted(sender, instance, **kwargs):
 def on_site_change(sender, instance, **kwargs):
     # Result card URLs are built from the site root paths kept with the options.
     facet_values_changed()
+    fragments.changed()
 
 
 def on_restriction_change(sender, instance, **kwargs):
     try:
         facet_values_changed()
+        fragments.changed()
         schedule(indexing.case_study_ids_under(instance.page))
     except Exception:
         logger.exception("Search indexing hook failed for restriction %s", instance.pk)
@@ -101,6 +111,7 @@ def on_restriction_change(sender, instance, **kwargs):
 
 def on_term_saved(sender, instance, created=False, raw=False, **kwargs):
     facet_values_changed()
+    fragments.changed()
     if created or raw:
         return
     schedule(instance.case_studies.values_list("pk", flat=True))
@@ -113,6 +124,7 @@ def on_term_deleting(sender, instance, **kwargs):
 
 def on_term_deleted(sender, instance, **kwargs):
     facet_values_changed()
+    fragments.changed()
     schedule(getattr(instance, "_search_case_study_ids", []))
 
 
@@ -120,6 +132,7 @@ def connect():
     page_published.connect(on_publish_change, dispatch_uid="search_page_published")
     page_unpublished.connect(on_publish_change, dispatch_uid="search_page_unpublished")
     post_page_move.connect(on_publish_change, dispatch_uid="search_page_moved")
+    post_delete.connect(on_page_deleted, sender=Page, dispatch_uid="search_any_page_deleted")
     post_delete.connect(on_case_study_deleted, sender=CaseStudyPage, dispatch_uid="search_page_deleted")
     post_delete.connect(on_city_deleted, sender=CityPage, dispatch_uid="search_city_deleted")
     post_save.connect(on_site_change, sender=Site, dispatch_uid="search_site_saved")

@@ -511,13 +511,40 @@ def test_challenge_page_paginates(client, site_tree):
         "/cities/dublin/",
     ],
 )
-def test_hidden_practices_never_listed(client, hidden_practices, url):
-    response = client.get(url)
-    html = text(response)
-    assert response.status_code == 200
-    assert "Visible practice" in html
-    for title in HIDDEN_TITLES:
-        assert title not in html, f"{title!r} listed on {url}"
+@pytest.mark.parametrize("fragment_seconds", [0, 60], ids=["uncached", "fragments cached"])
+def test_hidden_practices_never_listed(client, settings, hidden_practices, url, fragment_seconds):
+    settings.PAGE_FRAGMENT_SECONDS = fragment_seconds
+    for _ in range(2):  # with the fragment cache, the second answer comes from it
+        response = client.get(url)
+        html = text(response)
+        assert response.status_code == 200
+        assert "Visible practice" in html
+        for title in HIDDEN_TITLES:
+            assert title not in html, f"{title!r} listed on {url}"
+
+
+@pytest.mark.parametrize("fragment_seconds", [0, 60], ids=["uncached", "fragments cached"])
+def test_similar_practices_never_show_hidden_ones(client, settings, site_tree, hidden_practices, fragment_seconds):
+    settings.PAGE_FRAGMENT_SECONDS = fragment_seconds
+    practice(site_tree["turin"], title="Other housing practice", challenges=[hidden_practices["challenge"]])
+    for _ in range(2):
+        html = text(client.get(hidden_practices["visible"].url))
+        assert "Similar practices" in html and "Other housing practice" in html
+        for title in HIDDEN_TITLES:
+            assert title not in html, title
+
+
+def test_a_practice_leaving_the_public_leaves_cached_pages_at_once(client, settings, site_tree):
+    settings.PAGE_FRAGMENT_SECONDS = 60
+    food = ChallengeFactory(name="Food", slug="food")
+    page = practice(site_tree["dublin"], title="Food hubs", challenges=[food])
+    leaving = practice(site_tree["dublin"], title="Community kitchens", challenges=[food])
+    urls = ["/", "/cities/dublin/", page.url]
+    for url in urls:  # rendered and kept
+        assert "Community kitchens" in text(client.get(url)), url
+    leaving.unpublish()
+    for url in urls:
+        assert "Community kitchens" not in text(client.get(url)), url
 
 
 def test_hidden_practices_not_listed_for_signed_in_users_either(client, hidden_practices, users):

@@ -1,13 +1,18 @@
 from django.db import models
+from django.utils.functional import SimpleLazyObject
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
 from cities.models import CityPage
-from practices.models import CaseStudyPage, PracticeIndexPage
+from cities.routing import DirectChildRouteMixin
+from practices.models import PracticeIndexPage
+from search.backends import hits
+
+LATEST = 6  # case studies under "Latest practices"
 
 
-class HomePage(Page):
+class HomePage(DirectChildRouteMixin, Page):
     """The site root: what the network is, with a way into practices and cities."""
 
     intro = models.TextField(blank=True, help_text="One or two sentences shown under the title.")
@@ -20,9 +25,8 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["latest_practices"] = (
-            CaseStudyPage.objects.listable().for_listing().order_by("-first_published_at", "-pk")[:6]
-        )
-        context["cities"] = CityPage.objects.live().public().order_by("title")
-        context["practice_index"] = PracticeIndexPage.objects.live().public().first()
+        # Read when the template first uses them (never, when its fragment is cached).
+        context["latest_practices"] = SimpleLazyObject(lambda: hits.with_urls(hits.newest(LATEST)))
+        context["cities"] = SimpleLazyObject(lambda: list(CityPage.objects.live().public().order_by("title")))
+        context["practice_index"] = PracticeIndexPage.public_index()
         return context

@@ -86,6 +86,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # View restrictions read once per request (cities.visibility).
+    "cities.visibility.VisibilityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -276,6 +278,11 @@ SEARCH_SYNC_LIMIT = int(os.environ.get("SEARCH_SYNC_LIMIT", "100"))
 # The outbox of index updates (search/outbox.py): every SEARCH_OUTBOX_INTERVAL
 # seconds beat re-sends the updates pending for longer than that.
 SEARCH_OUTBOX_INTERVAL = env_number("SEARCH_OUTBOX_INTERVAL", 30.0, float)
+
+# Rendered fragments of public pages are cached for this many seconds, or
+# until the next editorial event (cities.fragments); 0 turns it off. It needs
+# a cache that every process shares: production turns it on with REDIS_URL.
+PAGE_FRAGMENT_SECONDS = int(os.environ.get("PAGE_FRAGMENT_SECONDS", "0"))
 
 # Email: SMTP when EMAIL_HOST is set, the console otherwise.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

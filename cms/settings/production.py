@@ -34,5 +34,7 @@ if REDIS_URL:  # noqa: F405
             "LOCATION": os.environ.get("CACHE_URL", REDIS_URL),  # noqa: F405
         }
     }
+    # The cache is shared by every process: page fragments may be kept in it.
+    PAGE_FRAGMENT_SECONDS = int(os.environ.get("PAGE_FRAGMENT_SECONDS", "600"))
 
 LOGGING["root"]["level"] = os.environ.get("LOG_LEVEL", "INFO")  # noqa: F405

@@ -223,7 +223,9 @@ class BaseSearchBackend:
         caller's, read once per request; loaded when not given)."""
         raise NotImplementedError
 
-    def related(self, page, limit: int = 4) -> list:
+    def related(self, page, limit: int = 4) -> list[SearchHit]:
+        """Up to `limit` live, public case studies like `page` (never
+        `page` itself), best first, as hits read from the database index."""
         raise NotImplementedError
 
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:

@@ -19,12 +19,11 @@ from elastic_transport import TransportError
 from elasticsearch import ApiError
 from elasticsearch.dsl import A, Q, Search
 
-from practices.models import CaseStudyPage
-
 from .. import queue, schema
 from ..documents import PLAIN_FIELDS, TEXT_FIELDS
 from ..es_client import get_client
 from ..models import SearchEntry
+from . import hits as index_hits
 from .contract import (
     BaseSearchBackend,
     FacetTruncatedError,
@@ -174,12 +173,6 @@ def build_search(query: SearchQuery, options: FacetOptions, index: str, client=N
     return Search(using=client, index=index).update_from_dict(copy.deepcopy(search_body(query, options)))
 
 
-def hydrate(ids: list[int]) -> list:
-    """Page instances, in order (related practices on a case-study page)."""
-    pages = CaseStudyPage.objects.listable().for_listing().in_bulk(ids)
-    return [pages[i] for i in ids if i in pages]
-
-
 def listable_now(ids: list[int]) -> set[int]:
     """The ids among `ids` that the database index holds for a live page:
     one primary-key query. The index is written in the same transaction as
@@ -278,7 +271,7 @@ class ElasticsearchBackend(BaseSearchBackend):
             backend=self.name,
         )
 
-    def related(self, page, limit: int = 4) -> list:
+    def related(self, page, limit: int = 4) -> list[SearchHit]:
         mlt = Q(
             "more_like_this",
             fields=[*(f.name for f in schema.TEXT_FIELDS), "challenge", "sector"],
@@ -291,7 +284,7 @@ class ElasticsearchBackend(BaseSearchBackend):
         s = Search(index=self.index).query(Q("bool", must=[mlt], must_not=[Q("ids", values=[str(page.pk)])]))
         s = s.source(False)[:limit]
         response = self._execute(s)
-        return hydrate([int(h.meta.id) for h in response if int(h.meta.id) != page.pk])
+        return index_hits.in_order([int(h.meta.id) for h in response if int(h.meta.id) != page.pk])
 
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:
         prefix = (prefix or "").strip()[:100]

@@ -4,7 +4,7 @@ import logging
 
 from django import template
 
-from search.backends import get_backend
+from search.backends import get_backend, hits
 
 register = template.Library()
 logger = logging.getLogger(__name__)
@@ -12,10 +12,11 @@ logger = logging.getLogger(__name__)
 
 @register.simple_tag
 def related_practices(page, limit=4):
-    """Related case studies for a case-study page: more_like_this on
-    Elasticsearch, shared challenges on the database backend."""
+    """Related case studies for a case-study page, as {"hit", "url"} (a
+    result card and its page's URL): more_like_this on Elasticsearch,
+    shared challenges on the database backend."""
     try:
-        return get_backend().related(page, limit)
+        return hits.with_urls(get_backend().related(page, limit))
     except Exception:  # never break a case-study page over a recommendation
         logger.exception("Related practices failed for page %s", getattr(page, "pk", None))
         return []

@@ -278,12 +278,16 @@ def test_autocomplete(engine, indexed):
 
 
 def test_related_practices(engine, indexed):
-    related = engine.backend.related(indexed["pages"]["youth_coops"])
+    page = indexed["pages"]["youth_coops"]
+    related = engine.backend.related(page)
     assert related, "expected related practices"
-    assert indexed["pages"]["youth_coops"] not in related
+    assert page.pk not in {hit.pk for hit in related}
     # Both backends relate practices sharing the youth-unemployment challenge.
-    assert {p.title for p in related} & {"Montréal solidarity market", "Social procurement for childcare cooperatives"}
-    assert all(p.live for p in related)
+    assert {hit.title for hit in related} & {"Montréal solidarity market", "Social procurement for childcare cooperatives"}
+    # The draft and the private page share that challenge too; never shown.
+    assert not {hit.title for hit in related} & {"Secret procurement draft", "Private procurement pilot"}
+    # Cards as the search shows them, with their page's URL.
+    assert all(hit.url_path and hit.city for hit in related)
 
 
 def test_partner_organisation_type_facet(engine, indexed):

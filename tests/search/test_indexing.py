@@ -165,9 +165,9 @@ def test_the_elasticsearch_task_is_queued_after_the_commit_and_only_with_elastic
     sent = []
     monkeypatch.setattr("search.queue.send", lambda page_ids, *target, **kw: sent.append(sorted(page_ids)))
     settings.ELASTICSEARCH_URL = ""
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with django_capture_on_commit_callbacks(execute=True):
         signals.schedule([1, 2])
-    assert callbacks == [] and sent == []
+    assert sent == []  # the commit's callbacks ran (the page fragments' version): none sent a task
     settings.ELASTICSEARCH_URL = "http://127.0.0.1:9"
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         signals.schedule([1, 2])

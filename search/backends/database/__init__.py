@@ -29,15 +29,14 @@ corrected text finds nothing, the text as typed is searched;
 
 from __future__ import annotations
 
+import json
 import unicodedata
-from functools import reduce
-from operator import or_
 
 from django.db import connection
-from django.db.models import Count, Q
-from wagtail.models import Page, PageViewRestriction
+from django.db.models import Case, Value, When
+from wagtail.models import Page
 
-from practices.models import CaseStudyPage
+from cities.visibility import private_q, restricted_paths
 from search import schema
 from search.models import SearchEntry, SearchWord
 
@@ -59,11 +58,11 @@ def dialect():
 
 
 def private_page_ids() -> list[int]:
-    """Ids of the pages under a view restriction (usually none: one query)."""
-    paths = list(PageViewRestriction.objects.values_list("page__path", flat=True))
-    if not paths:
+    """Ids of the pages under a view restriction (usually none: no query
+    once the request has read the restrictions)."""
+    if not restricted_paths():
         return []
-    return list(Page.objects.filter(reduce(or_, (Q(path__startswith=p) for p in paths))).values_list("pk", flat=True))
+    return list(Page.objects.filter(private_q()).values_list("pk", flat=True))
 
 
 def fold(word: str) -> str:
@@ -214,29 +213,40 @@ class DatabaseBackend(BaseSearchBackend):
             query=query, hits=hits, total=total, facets=facets, highlights=highlights, backend=self.name
         )
 
-    def related(self, page, limit: int = 4) -> list:
-        challenge_ids = list(page.challenges.values_list("pk", flat=True))
-        if not challenge_ids:
+    def related(self, page, limit: int = 4) -> list[SearchHit]:
+        """The visible case studies sharing most challenges with `page`,
+        then the newest: one statement over the index (plus the view
+        restrictions, once per request)."""
+        tokens = [f"challenge:{challenge.slug}" for challenge in page.challenges.all()]
+        if not tokens:
             return []
-        return list(
-            CaseStudyPage.objects.listable()
-            .for_listing()
-            .exclude(pk=page.pk)
-            .filter(challenges__in=challenge_ids)
-            .annotate(shared=Count("challenges", filter=Q(challenges__in=challenge_ids), distinct=True))
-            .order_by("-shared", "-first_published_at", "-pk")[:limit]
+        sql = dialect()
+        st = Statement()
+        shared = " + ".join(f"CASE WHEN {sql.has_any(st, 'e.facets', [token])} THEN 1 ELSE 0 END" for token in tokens)
+        conditions = [f"e.page_id <> {st.param(page.pk)}", sql.has_any(st, "e.facets", tokens)]
+        if private := private_page_ids():
+            conditions.append(f"NOT ({sql.in_ids(st, 'e.page_id', private)})")
+        conditions.append(f"p.live = {st.param(True)}")
+        st.sql = (
+            f"SELECT e.page_id, e.card, {shared} AS shared FROM search_searchentry e "
+            f"JOIN wagtailcore_page p ON p.id = e.page_id WHERE {' AND '.join(conditions)} "
+            f"ORDER BY shared DESC, e.published DESC, e.page_id DESC LIMIT {st.param(limit)}"
         )
+        with connection.cursor() as cursor:
+            cursor.execute(st.sql, st.params)
+            rows = cursor.fetchall()
+        return [SearchHit.from_card(pk, card if isinstance(card, dict) else json.loads(card)) for pk, card, _ in rows]
 
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:
         prefix = (prefix or "").strip()[:100]
         if not prefix:
             return []
-        entries = SearchEntry.objects.filter(page__live=True)
+        # One query: titles starting with the prefix first, then those containing it.
+        starts = Case(When(card__title__istartswith=prefix, then=Value(0)), default=Value(1))
         titles = list(
-            entries.filter(card__title__istartswith=prefix).order_by("card__title")
+            SearchEntry.objects.filter(page__live=True, card__title__icontains=prefix)
+            .annotate(starts=starts)
+            .order_by("starts", "card__title")
             .values_list("card__title", flat=True)[:limit]
         )
-        if len(titles) < limit:
-            more = entries.filter(card__title__icontains=prefix).exclude(card__title__in=titles)
-            titles += list(more.order_by("card__title").values_list("card__title", flat=True)[: limit - len(titles)])
         return titles

@@ -1,0 +1,143 @@
+"""Each public page type answers in a pinned number of SQL queries, the same
+whether what it lists holds 3 items or 30: what the templates touch is read
+in one query per kind of thing (prefetched, or the search index's cards),
+never once per item. A change that adds a query per page shows up here as
+a new number to justify; one that adds a query per item fails the 3-vs-30
+comparison.
+
+The counts are those of a warm process (the first request of a page type
+also reads what the process keeps between requests: the facet options,
+Wagtail's site root paths, content types) and without the page fragment
+cache, except in the tests of that cache (`cities.fragments`)."""
+
+import pytest
+from django.db import transaction
+from django.test import override_settings
+from wagtail.models import PageViewRestriction
+
+from cities.models import CitiesIndexPage
+from practices.factories import (
+    CaseStudyPageFactory,
+    ChallengeFactory,
+    CityPageFactory,
+    build_site_tree,
+)
+from practices.models import CaseStudyPage
+
+FEW, MANY = 3, 30
+
+
+def publish(page):
+    page.save_revision().publish()
+    page.refresh_from_db()
+    return page
+
+
+@pytest.fixture(scope="module")
+def catalogue(django_db_setup, django_db_blocker):
+    """Dublin: FEW case studies on the "few" challenge, the first related to
+    FEW others; Turin: MANY on "many", the first related to MANY others.
+    Built once per module inside a transaction that is rolled back at the
+    end; each test runs in a savepoint inside it."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            tree = build_site_tree()
+            pages = {}
+            for city, name, count in (("dublin", "few", FEW), ("turin", "many", MANY)):
+                challenge = ChallengeFactory(name=name.capitalize(), slug=name)
+                pages[name] = [
+                    publish(CaseStudyPageFactory(parent=tree[city], title=f"{name.capitalize()} practice {i}",
+                                                 challenges=[challenge]))
+                    for i in range(count + 1)
+                ]
+            for name, count in (("few", FEW), ("many", MANY)):
+                first = pages[name][0]
+                first.related_case_studies.set(pages[name][1 : count + 1])
+                first.save()
+            yield {name: [page.url for page in group] for name, group in pages.items()}
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+def assert_queries(client, django_assert_num_queries, url, expected):
+    """`url` answers 200 in `expected` queries once the process is warm."""
+    assert client.get(url).status_code == 200, url
+    with django_assert_num_queries(expected):
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return response
+
+
+# (few items, many items): the same page type listing FEW or MANY things.
+PAGE_TYPES = {
+    "case study": (lambda c: c["few"][0], lambda c: c["many"][0], 24),
+    "city page": (lambda c: "/cities/dublin/", lambda c: "/cities/turin/", 14),
+    "search page": (lambda c: "/practices/?challenge=few", lambda c: "/practices/?challenge=many", 10),
+    "challenge page": (lambda c: "/practices/challenges/few/", lambda c: "/practices/challenges/many/", 12),
+    "search API": (lambda c: "/api/practices/?challenge=few", lambda c: "/api/practices/?challenge=many", 3),
+    "suggest API": (lambda c: "/api/practices/suggest/?q=Few", lambda c: "/api/practices/suggest/?q=Many", 1),
+}
+
+
+@pytest.mark.parametrize("page_type", list(PAGE_TYPES))
+def test_page_type_queries_do_not_grow_with_its_items(client, catalogue, django_assert_num_queries, page_type, db):
+    few, many, expected = PAGE_TYPES[page_type]
+    small = assert_queries(client, django_assert_num_queries, few(catalogue), expected)
+    large = assert_queries(client, django_assert_num_queries, many(catalogue), expected)
+    # The pages did list their items (the counts compare like with like).
+    assert "Few practice 1" in small.content.decode()
+    assert "Many practice 1" in large.content.decode()
+
+
+# Page types whose listings grow with the catalogue as a whole: measured,
+# then measured again after MANY more cities, each with a case study.
+SITE_WIDE = {"home": ("/", 10), "cities index": ("/cities/", 10), "feed": ("/practices/feed/", 8)}
+
+
+def test_site_wide_pages_queries_do_not_grow_with_the_catalogue(client, catalogue, django_assert_num_queries, db):
+    for url, expected in SITE_WIDE.values():
+        assert_queries(client, django_assert_num_queries, url, expected)
+    cities_index = CitiesIndexPage.objects.get()
+    for i in range(MANY):
+        city = CityPageFactory(parent=cities_index, title=f"Extra city {i}", slug=f"extra-city-{i}", country="FR")
+        publish(CaseStudyPageFactory(parent=city, title=f"Extra practice {i}"))
+    for url, expected in SITE_WIDE.values():
+        response = assert_queries(client, django_assert_num_queries, url, expected)
+        assert "Extra" in response.content.decode(), url
+
+
+# --- The page fragment cache (cities.fragments) ---
+
+
+@override_settings(PAGE_FRAGMENT_SECONDS=60)
+def test_cached_fragments_save_queries_and_go_with_the_next_editorial_event(
+    client, catalogue, django_assert_num_queries, db
+):
+    url = catalogue["few"][0]
+    assert "Few practice 1" in client.get(url).content.decode()  # renders and keeps the fragments
+    with django_assert_num_queries(7):  # site, routing, view restrictions: no listing
+        html = client.get(url).content.decode()
+    assert "Few practice 1" in html
+
+    # A related practice made private: the next request renders anew, without it.
+    page = CaseStudyPage.objects.get(title="Few practice 1")
+    PageViewRestriction.objects.create(page=page, restriction_type=PageViewRestriction.LOGIN)
+    html = client.get(url).content.decode()
+    assert "Few practice 1" not in html
+    for other in ("/", "/cities/dublin/"):
+        assert "Few practice 1" not in client.get(other).content.decode(), other
+
+
+@override_settings(PAGE_FRAGMENT_SECONDS=60)
+def test_cached_fragments_are_not_shared_between_visitors_and_members(client, catalogue, db, django_user_model):
+    practice = CaseStudyPage.objects.get(title="Few practice 2")
+    practice.contact_email = "contact@example.org"
+    publish(practice)
+    assert "contact@example.org" not in client.get(practice.url).content.decode()  # cached for visitors
+    client.force_login(django_user_model.objects.create_user("member", password="pw"))
+    assert "contact@example.org" in client.get(practice.url).content.decode()
+    client.logout()
+    assert "contact@example.org" not in client.get(practice.url).content.decode()
