@@ -16,8 +16,8 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
-from .structured_data import city_document
 from .routing import DirectChildRouteMixin
+from .structured_data import city_document
 from .visibility import VisiblePageManager
 
 RICH_TEXT_FEATURES = ["h2", "h3", "bold", "italic", "link", "ol", "ul"]
