@@ -15,6 +15,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from cities import fragments
 from cms.celery import app
 from practices.factories import CaseStudyPageFactory
 from search import indexing, outbox, queue
@@ -82,7 +83,8 @@ def test_a_rolled_back_publish_leaves_no_row_and_a_committed_one_leaves_one(
         draft.save_revision(user=moderator).publish(user=moderator)
     (row,) = pending(draft)
     assert (row.es_url, row.index, row.database, row.attempts) == (ENGINE, "practices-outbox", False, 0)
-    assert len(callbacks) == 1  # the send, after the commit
+    sends = [c for c in callbacks if c is not fragments._bump]  # page fragments' version aside
+    assert len(sends) == 1  # the send, after the commit
 
 
 @pytest.mark.django_db
