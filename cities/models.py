@@ -1,4 +1,5 @@
 import zoneinfo
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -111,7 +112,7 @@ class CityPage(DirectChildRouteMixin, Page):
         context["working_groups"] = self.working_groups.prefetch_related("member_cities")
         for construct in hooks.get_hooks("construct_city_page_context"):
             construct(self, request, context)
-        context["structured_data"] = city_document(self, context["practices"], request)
+        context["structured_data"] = partial(city_document, self, context["practices"], request)
         return context
 
 

@@ -1,3 +1,5 @@
+from functools import partial
+
 from django import forms
 from django.conf import global_settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
@@ -292,6 +294,12 @@ class CaseStudyPage(Page):
             pk__in=self.related_case_studies.values_list("pk", flat=True)
         ).listable().for_listing()
 
+    def _structured_data(self, request):
+        # The JSON-LD (read first, in the head) and the facts box both read
+        # the challenges: one query.
+        prefetch_related_objects([self], "challenges")
+        return case_study_document(self, request)
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["partners"] = self.partners.all()
@@ -301,9 +309,7 @@ class CaseStudyPage(Page):
         context["show_contact_email"] = request.user.is_authenticated
         context["practice_index"] = PracticeIndexPage.public_index()
         context["section_names"] = SECTION_NAMES
-        # The facts box and the JSON-LD both read the challenges: one query.
-        prefetch_related_objects([self], "challenges")
-        context["structured_data"] = case_study_document(self, request)
+        context["structured_data"] = partial(self._structured_data, request)
         return context
 
 

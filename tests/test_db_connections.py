@@ -23,7 +23,7 @@ from tests.services import database_url, free_port, wait_until
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql",
         reason="terminates a PostgreSQL backend; CI runs the suite on PostgreSQL",
