@@ -4,8 +4,8 @@ next editorial event.
 A fragment's cache key holds the current *pages version*, a value in the
 shared cache. Every editorial event that can change what a public page shows
 calls `changed()` (publish, unpublish, move, delete, privacy, taxonomy,
-site, database index update: `search.signals` and `search.indexing`; working
-groups: `cities.signals`), which sets a new version at once and again after
+site, database or Elasticsearch index update: `search.signals` and
+`search.indexing`; working groups: `cities.signals`), which sets a new version at once and again after
 the commit, so that no process serves a fragment rendered before the change
 once it has committed (the version is read from the shared cache for every
 fragment, never kept in a process). What no event announces (an image

@@ -158,6 +158,7 @@ def update_pages(page_ids, client=None, refresh="wait_for", url=None, index=None
     errors = [e for e in errors if e.get("delete", {}).get("status") != 404]
     if errors:
         raise RuntimeError(f"{len(errors)} indexing errors, first: {errors[0]}")
+    fragments.changed()  # searches answer anew: cached pages go (cities.page_cache)
     return {"indexed": len(keep), "deleted": len(gone)}
 
 
@@ -215,6 +216,7 @@ def rebuild(client=None, chunk_size: int = BULK_CHUNK, stdout=None) -> dict:
     swap = [{"remove": {"index": name, "alias": alias}} for name in old]
     swap.append({"add": {"index": new, "alias": alias}})
     client.indices.update_aliases(actions=swap)
+    fragments.changed()
     for name in old:
         client.indices.delete(index=name, ignore_unavailable=True)
     return {"index": new, "documents": count, "seconds": elapsed, "replaced": old}

@@ -95,6 +95,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cms.content_security.AreaCSPMiddleware",
+    # Whole public pages for anonymous visitors (cities.page_cache), inside
+    # the middleware above so that a cached answer gets their headers too.
+    "cities.page_cache.PageCacheMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into its lockout page.
     "axes.middleware.AxesMiddleware",
@@ -279,8 +282,9 @@ SEARCH_SYNC_LIMIT = int(os.environ.get("SEARCH_SYNC_LIMIT", "100"))
 # seconds beat re-sends the updates pending for longer than that.
 SEARCH_OUTBOX_INTERVAL = env_number("SEARCH_OUTBOX_INTERVAL", 30.0, float)
 
-# Rendered fragments of public pages are cached for this many seconds, or
-# until the next editorial event (cities.fragments); 0 turns it off. It needs
+# Rendered fragments of public pages, and whole public pages for anonymous
+# visitors, are cached for this many seconds, or until the next editorial
+# event (cities.fragments, cities.page_cache); 0 turns both off. It needs
 # a cache that every process shares: production turns it on with REDIS_URL.
 PAGE_FRAGMENT_SECONDS = int(os.environ.get("PAGE_FRAGMENT_SECONDS", "0"))
 

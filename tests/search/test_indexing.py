@@ -7,6 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
+from cities import fragments
 from search import indexing, signals
 from search.backends.contract import SearchQuery
 from search.backends.elasticsearch import get_client
@@ -43,6 +44,15 @@ def test_rebuild_swaps_the_alias_atomically(indexed, mutating, es_engine, settin
     # The old index is gone and searches answer from the new one.
     assert not client.indices.exists(index=before[0])
     assert es_engine.search(SearchQuery()).total == 9
+
+
+def test_an_elasticsearch_update_retires_cached_pages(indexed, mutating, es_engine):
+    """A page cached between the publish and its index update (the task runs
+    after the commit) does not outlive the update: /practices/ answers from
+    the index."""
+    before = fragments.version()
+    indexing.update_pages([indexed.pages["kitchens"].pk])
+    assert fragments.version() != before
 
 
 def test_check_reports_and_fixes_drift(indexed, mutating, es_engine, settings, capsys):
