@@ -119,9 +119,9 @@ def test_cached_fragments_save_queries_and_go_with_the_next_editorial_event(
     # A query string keeps the whole-page cache (cities.page_cache) out of it.
     url = catalogue["few"][0] + "?from=fragments"
     assert "Few practice 1" in client.get(url).content.decode()  # renders and keeps the fragments
-    # Site, routing, view restrictions, and the JSON-LD in the head (outside
-    # the fragment: the challenges and the city): no listing.
-    with django_assert_num_queries(9):
+    # Site, routing, view restrictions: no listing (the JSON-LD of the head
+    # is a fragment too).
+    with django_assert_num_queries(7):
         html = client.get(url).content.decode()
     assert "Few practice 1" in html
 
