@@ -228,7 +228,8 @@ class Chunk:
             columns = "".join(f", {db.ops.quote_name(opts.get_field(n).column)} = %s" for n in names)
             sql = (
                 f"UPDATE {db.ops.quote_name(opts.db_table)} SET status = %s, sent_at = %s, "
-                f"message_id = %s, last_error = ''{columns} WHERE id = %s AND claim_token = %s"
+                f"message_id = %s, last_error = ''{columns} "
+                f"WHERE {db.ops.quote_name(opts.pk.column)} = %s AND claim_token = %s"
             )
             token = opts.get_field("claim_token").get_db_prep_value(self.token, db)
             self._sent_sql[names] = (sql, [opts.get_field(n) for n in names], token)
