@@ -17,6 +17,8 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
+from notifications.models import Delivery, DeliveryStatus  # noqa: F401 - DeliveryStatus: the digests' statuses too
+
 from .routing import DirectChildRouteMixin
 from .structured_data import city_document
 from .visibility import VisiblePageManager
@@ -249,36 +251,18 @@ class Membership(models.Model):
         self.set_cadence(Cadence.OFF)
 
 
-class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SENDING = "sending", "Sending (claimed by a worker)"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed"
-    SKIPPED = "skipped", "Skipped (nothing new, or unsubscribed)"
-
-
-class DigestDelivery(models.Model):
+class DigestDelivery(Delivery):
     """One digest for one member, group and period. The unique row is the
     exactly-once guard: a worker claims it (pending → sending, with a lease)
-    right before sending and marks it sent right after."""
+    right before sending and marks it sent right after (notifications.delivery)."""
 
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="deliveries")
     group = models.ForeignKey(WorkingGroup, on_delete=models.CASCADE, related_name="deliveries")
     period = models.CharField(max_length=32, help_text='e.g. "weekly:2026-11-16".')
-    status = models.CharField(
-        max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
-    )
-    attempts = models.PositiveSmallIntegerField(default=0)
     # The practices first published in [window_start, window_end) are this digest's.
     window_start = models.DateTimeField()
     window_end = models.DateTimeField()
-    created_at = models.DateTimeField(default=timezone.now)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    claim_token = models.UUIDField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    message_id = models.CharField(max_length=255, blank=True)
     practice_count = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
 
     class Meta:
         verbose_name_plural = "digest deliveries"
