@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "accounts",
     "cities",
     "practices",
+    "exchange",
     "search",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
