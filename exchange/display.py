@@ -46,6 +46,8 @@ class CaseStudyExchange:
 
     @cached_property
     def _transfers(self) -> list[Transfer]:
+        if self.page.pk is None:  # the preview of a page not saved yet
+            return []
         return list(
             Transfer.objects.filter(Q(source=self.page) | Q(own_case_study=self.page))
             .exclude(acceptance=Acceptance.DECLINED)
@@ -66,7 +68,7 @@ class CaseStudyExchange:
 
     @cached_property
     def adapted_by(self) -> int:
-        return adoption.adapted_by(self.page)
+        return adoption.adapted_by(self.page) if self.page.pk is not None else 0
 
     @cached_property
     def adapts(self) -> list[Transfer]:
@@ -79,6 +81,8 @@ class CaseStudyExchange:
 
     @cached_property
     def relations(self) -> list[ShownRelation]:
+        if self.page.pk is None:
+            return []
         rows = (
             Relation.objects.filter(Q(from_page=self.page) | Q(to_page=self.page))
             .exclude(acceptance=Acceptance.DECLINED)
@@ -107,6 +111,8 @@ class CityExchange:
 
     @cached_property
     def adapting(self) -> list[Transfer]:
+        if self.city.pk is None:  # the preview of a city not saved yet
+            return []
         rows = (
             Transfer.objects.filter(adopting_city=self.city)
             .exclude(acceptance=Acceptance.DECLINED)

@@ -144,3 +144,13 @@ def test_with_the_page_cache_an_answer_shows_on_the_next_request(net, client):
     assert "Start smaller." not in html(client, source)
     assert "CasaBottega" not in html(client, net["dublin"])
     assert "Dublin adapts" not in html(client, "/network/")
+
+
+def test_a_page_not_saved_yet_shows_no_exchange(net):
+    """(The preview of a case study or a city being created.)"""
+    from exchange.display import CaseStudyExchange, CityExchange
+    from practices.models import CaseStudyPage
+
+    new = CaseStudyExchange(CaseStudyPage(title="Not saved"))
+    assert (new.adaptations, new.adapts, new.relations, new.adapted_by) == ([], [], [], 0)
+    assert CityExchange(type(net["dublin"])(title="Not saved")).adapting == []

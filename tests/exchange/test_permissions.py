@@ -110,8 +110,14 @@ def test_the_recording_city_edits_and_deletes_its_own(net, proposed, client):
     assert client.post(links["edit transfer"], data).status_code == 302
     transfer.refresh_from_db()
     assert (transfer.stage, transfer.lessons) == ("piloting", "Artists need a year.")
+    data = form_values(client, links["edit relation"], kind="builds_on")
+    assert client.post(links["edit relation"], data).status_code == 302
+    relation.refresh_from_db()
+    assert (relation.kind, relation.acceptance) == ("builds_on", Acceptance.PENDING)
     assert client.post(links["delete relation"]).status_code == 302
     assert not Relation.objects.exists()
+    assert client.post(links["delete transfer"]).status_code == 302
+    assert not Transfer.objects.exists()
 
 
 def test_a_moderator_sees_and_answers_everything(net, proposed, client):
