@@ -107,11 +107,15 @@ class CityPage(DirectChildRouteMixin, Page):
         """The city's working groups, and its case studies (``practices``) with the
         page that links their challenges (``practice_index``): empty and None unless
         a ``construct_city_page_context`` Wagtail hook, called as
-        ``fn(page, request, context)``, fills them in (the practices app does)."""
+        ``fn(page, request, context)``, fills them in (the practices app does);
+        hooks may also add templates to ``extra_sections`` (the exchange does)."""
         context = super().get_context(request, *args, **kwargs)
         context["practices"] = []
         context["practice_index"] = None
         context["working_groups"] = self.working_groups.prefetch_related("member_cities")
+        # Templates of sections a hook adds after the working groups, rendered
+        # with this context (the same for every visitor: cached fragment).
+        context["extra_sections"] = []
         for construct in hooks.get_hooks("construct_city_page_context"):
             construct(self, request, context)
         context["structured_data"] = partial(city_document, self, context["practices"], request)

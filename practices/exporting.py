@@ -5,7 +5,7 @@ so an export imports again into another database."""
 import json
 
 from .models import TAXONOMIES, CaseStudyPage
-from .records import CaseStudyRecord
+from .records import CaseStudyRecord, record_extensions
 
 EMPTY = ("", None, [], {})
 
@@ -14,7 +14,8 @@ def export_queryset():
     return (
         CaseStudyPage.objects.listable()
         .select_related("city")
-        .prefetch_related(*TAXONOMIES, "tagged_items__tag", "partners", "outcomes", "sources")
+        .prefetch_related(*TAXONOMIES, "tagged_items__tag", "partners", "outcomes", "sources",
+                          *(lookup for extension in record_extensions() for lookup in extension.prefetch))
         .order_by("pk")
     )
 

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "accounts",
     "cities",
     "practices",
+    "exchange",
     "search",
     "notifications",
     "wagtail.contrib.forms",

@@ -31,6 +31,8 @@ def public_pages(site):
         ("case-study", site["case_studies"]["coops"].url, "Youth guarantee through worker cooperatives"),
         ("cities", "/cities/", "Cities"),
         ("city", site["turin"].url, "Turin"),
+        ("city-adapting", site["bilbao"].url, "Bilbao"),
+        ("network", "/network/", "Network"),
         ("digest-preferences",
          path(signed_link("cities_digest_preferences_token", preferences_token(membership))), "Digest preferences"),
         ("unsubscribe",

@@ -53,6 +53,7 @@ SORT_COLUMNS = {
     "newest": "{t}.published DESC NULLS LAST, {t}.page_id DESC",
     "oldest": "{t}.published ASC NULLS LAST, {t}.page_id ASC",
     "start_year": "{t}.start_year DESC NULLS LAST, {t}.page_id DESC",
+    "most_adapted": "{t}.adapted_by DESC NULLS LAST, {t}.published DESC NULLS LAST, {t}.page_id DESC",
 }
 
 
@@ -85,7 +86,8 @@ def search_statement(sql, query: SearchQuery, words: list[str], private_ids) -> 
     still count."""
     st = Statement()  # parameters are taken in the order the SQL text names them
     selected = [(schema.FACETS[name], values) for name, values in sorted(query.filters.items())]
-    columns = ["e.page_id", "e.facets", "e.published", "e.start_year", *sql.text_columns("e", words)]
+    columns = ["e.page_id", "e.facets", "e.published", "e.start_year",
+               *(f"e.{name}" for name in schema.SORT_NUMBERS), *sql.text_columns("e", words)]
     for i, (facet, values) in enumerate(selected):
         tokens = [f"{facet.name}:{v}" for v in facet.filter_values(values)]
         columns.append(f"CASE WHEN {sql.has_any(st, 'e.facets', tokens)} THEN 0 ELSE 1 END AS x{i}")
