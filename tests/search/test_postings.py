@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from exchange.transfers import record_accepted
 from practices.factories import (
     CaseStudyPageFactory,
     ChallengeFactory,
@@ -36,12 +37,12 @@ CITIES = ["x", "y", "z"]
 
 def _entries(draw_rows):
     out = []
-    for pk, (challenges, city, year, day, live) in enumerate(draw_rows, start=1):
+    for pk, (challenges, city, year, day, live, adapted) in enumerate(draw_rows, start=1):
         tokens = [f"challenge:{c}" for c in sorted(set(challenges))] + [f"city:{city}"]
         if year is not None:
             tokens.append(f"start_year:{year}")
         published = dt.datetime(2024, 1, 1, tzinfo=dt.UTC) + dt.timedelta(days=day) if day is not None else None
-        out.append((pk * 3, tokens, published, year, live))
+        out.append((pk * 3, tokens, published, year, live, adapted))
     return out
 
 
@@ -52,6 +53,7 @@ rows = st.lists(
         st.one_of(st.none(), st.integers(2000, 2012)),
         st.one_of(st.none(), st.integers(0, 5)),  # ties on purpose
         st.booleans(),
+        st.one_of(st.none(), st.integers(0, 2)),  # adapted by
     ),
     max_size=150,  # more than 64: several words per posting list
 )
@@ -90,7 +92,10 @@ def brute_force(entries, query, matching_ids):
 def sql_order(entries, sort):
     """SORT_COLUMNS of the SQL statement, in Python."""
     def key(e):
-        pk, _, published, year, _ = e
+        pk, _, published, year, _, adapted = e
+        if sort == "most_adapted":
+            return (adapted is None, -(adapted or 0), published is None,
+                    -(published.timestamp() if published else 0), -pk)
         if sort == "newest":
             return (published is None, -(published.timestamp() if published else 0), -pk)
         if sort == "oldest":
@@ -116,7 +121,7 @@ def test_postings_count_filter_and_sort_like_brute_force(rows, filters, sort, te
 
 
 def test_year_range_keeps_the_years_inside_and_drops_entries_without_one():
-    entries = _entries([(["a"], "x", 2001, 0, True), (["a"], "x", 2005, 1, True), (["a"], "x", None, 2, True)])
+    entries = _entries([(["a"], "x", 2001, 0, True, 0), (["a"], "x", 2005, 1, True, 0), (["a"], "x", None, 2, True, 0)])
     index = postings.Postings(postings.Fingerprint(3, 0), entries)
     inside = index.everything() & index.years(2004, None)
     counted = index.count(SearchQuery(), inside)
@@ -125,7 +130,7 @@ def test_year_range_keeps_the_years_inside_and_drops_entries_without_one():
 
 
 def test_positions_drop_ids_the_postings_do_not_hold():
-    index = postings.Postings(postings.Fingerprint(2, 0), _entries([(["a"], "x", 2001, 0, True)] * 2))
+    index = postings.Postings(postings.Fingerprint(2, 0), _entries([(["a"], "x", 2001, 0, True, 1)] * 2))
     assert list(index.positions([3, 4, 6, 999])) == [0, 1]
     empty = postings.Postings(postings.Fingerprint(0, 0), [])
     assert list(empty.positions([3])) == []
@@ -154,6 +159,10 @@ def catalogue(site_tree):
             start_year=1995 + (i * 7) % 30, status=["pilot", "running", "scaled", "ended"][i % 4],
         )
         pages.append(page)
+    for i, page in enumerate(pages[:12]):  # adapted by 1, 2 or 3 other cities: the most_adapted sort
+        for city in [c for c in cities if c.pk != page.get_parent().pk][: 1 + i % 2] + cities[2:3] * (i % 3 == 0):
+            if city.pk != page.get_parent().pk:
+                record_accepted(page, city, stage="exploring")
     call_command("search_index", "--rebuild", "--only", "database")
     return pages
 
@@ -163,6 +172,8 @@ QUERIES = [
     SearchQuery(page_size=50, page=2),
     SearchQuery(sort="oldest", page_size=5, page=3),
     SearchQuery(sort="start_year"),
+    SearchQuery(sort="most_adapted", page_size=30),
+    SearchQuery(filters={"adapted_elsewhere": ["yes"]}, sort="most_adapted"),
     SearchQuery(filters={"challenge": ["challenge-a"]}),
     SearchQuery(filters={"challenge": ["challenge-a", "challenge-c"], "city": ["turin"]}),
     SearchQuery(filters={"challenge": ["challenge-b"], "city": ["dublin", "bilbao"], "sector": ["sector-p"],
@@ -187,6 +198,7 @@ def test_postings_give_what_the_sql_statement_gives(catalogue):
     for query in QUERIES:
         assert _same(fast.search(query)) == _same(reference.search(query)), query
     assert fast.search(SearchQuery()).total == 90
+    assert [h.adapted_by for h in fast.search(SearchQuery(sort="most_adapted", page_size=5)).hits][0] >= 2
 
 
 @postgres_only

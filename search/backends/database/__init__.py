@@ -168,8 +168,8 @@ def _read_postings() -> postings.Postings:
         cursor.execute(postgres.POSTINGS)
         rows = cursor.fetchall()
     fingerprint = postings.Fingerprint(int(rows[0][0]), int(rows[0][1]))
-    entries = [(pk, tokens if isinstance(tokens, list) else json.loads(tokens), published, year, live)
-               for _, _, pk, tokens, published, year, live in rows if pk is not None]
+    entries = [(pk, tokens if isinstance(tokens, list) else json.loads(tokens), published, year, live, adapted)
+               for _, _, pk, tokens, published, year, live, adapted in rows if pk is not None]
     return postings.Postings(fingerprint, entries)
 
 

@@ -121,7 +121,8 @@ def matching_statement(words: list[str]) -> Statement:
 # The fingerprint, then every entry with what the postings keep (one row of
 # nulls when there is none), in one snapshot.
 POSTINGS = (
-    f"SELECT f.entries, f.checksum, e.page_id, e.facets, e.published, e.start_year, coalesce(p.live, false) "
+    f"SELECT f.entries, f.checksum, e.page_id, e.facets, e.published, e.start_year, coalesce(p.live, false), "
+    f"e.adapted_by "
     f"FROM ({FINGERPRINT}) f LEFT JOIN (search_searchentry e LEFT JOIN wagtailcore_page p ON p.id = e.page_id) "
     f"ON true"
 )

@@ -38,7 +38,7 @@ import numpy as np
 
 from search import schema
 
-SORTS = ("newest", "oldest", "start_year")
+SORTS = ("newest", "oldest", "start_year", "most_adapted")
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,8 @@ class Postings:
     """One bit per (token, entry) of the index, and the sort orders."""
 
     def __init__(self, fingerprint: Fingerprint, entries: list[tuple]):
-        """`entries`: (page_id, tokens, published, start_year, live), any order."""
+        """`entries`: (page_id, tokens, published, start_year, live,
+        adapted_by), any order."""
         self.fingerprint = fingerprint
         entries = sorted((e for e in entries if e[4]), key=lambda e: e[0])
         n = len(entries)
@@ -172,19 +173,22 @@ def _orders(entries) -> dict[str, np.ndarray]:
     (`SORT_COLUMNS`): nulls last, ties by page id."""
     n = len(entries)
     ids = np.fromiter((e[0] for e in entries), dtype=np.int64, count=n)
-    published = np.fromiter(
-        (e[2].timestamp() if e[2] is not None else np.nan for e in entries), dtype=np.float64, count=n
-    )
-    years = np.fromiter((e[3] if e[3] is not None else np.nan for e in entries), dtype=np.float64, count=n)
-    nulls_pub = np.isnan(published)
-    nulls_year = np.isnan(years)
-    pub = np.where(nulls_pub, 0, published)
-    year = np.where(nulls_year, 0, years)
+
+    def column(values):
+        """The values, nulls as 0, and where the nulls are."""
+        array = np.fromiter((np.nan if v is None else v for v in values), dtype=np.float64, count=n)
+        nulls = np.isnan(array)
+        return np.where(nulls, 0, array), nulls
+
+    published, no_published = column(e[2].timestamp() if e[2] is not None else None for e in entries)
+    year, no_year = column(e[3] for e in entries)
+    adapted, no_adapted = column(e[5] for e in entries)
     # np.lexsort sorts by the last key first.
     return {
-        "newest": np.lexsort((-ids, -pub, nulls_pub)),
-        "oldest": np.lexsort((ids, pub, nulls_pub)),
-        "start_year": np.lexsort((-ids, -year, nulls_year)),
+        "newest": np.lexsort((-ids, -published, no_published)),
+        "oldest": np.lexsort((ids, published, no_published)),
+        "start_year": np.lexsort((-ids, -year, no_year)),
+        "most_adapted": np.lexsort((-ids, -published, no_published, -adapted, no_adapted)),
     }
 
 
