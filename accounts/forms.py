@@ -1,10 +1,34 @@
-"""Sign-in forms."""
+"""Sign-in, sign-up, profile and suspension forms."""
 
+from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.forms import SignupForm as AllauthSignupForm
+from allauth.core import context as allauth_context
+from allauth.core import ratelimit
+from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
+from wagtail.admin.forms.auth import LoginForm as WagtailAdminLoginForm
+
+from cities.models import CityPage
+
+from . import languages
+from .models import Profile
+from .suspension import REASON_MAX_LENGTH, SUSPENDED_MESSAGE, is_suspended
+from .text import plain_text
 
 
-class AdminLoginForm(AdminAuthenticationForm):
+class RefuseSuspendedMixin:
+    """Django's sign-in forms: a suspended account's right password gets the
+    message that it is suspended, not a session."""
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if is_suspended(user):
+            raise ValidationError(SUSPENDED_MESSAGE + " Contact the network's moderators.", code="suspended")
+
+
+class AdminLoginForm(RefuseSuspendedMixin, AdminAuthenticationForm):
     """Django's admin sign-in with the user name's length enforced (Django's
     form only sets the input's maxlength): an over-long name is a form
     error, not a sign-in attempt (django-axes would try to record it)."""
@@ -13,3 +37,89 @@ class AdminLoginForm(AdminAuthenticationForm):
         super().__init__(*args, **kwargs)
         field = self.fields["username"]
         field.validators.append(MaxLengthValidator(field.max_length))
+
+
+class WagtailLoginForm(RefuseSuspendedMixin, WagtailAdminLoginForm):
+    """The Wagtail admin's sign-in (settings.WAGTAILADMIN_USER_LOGIN_FORM)."""
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's sign-in by email address, worded like the rest of the site."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["login"].label = "Email address"
+        self.fields["password"].help_text = ""  # the page links to the password reset
+        if "remember" in self.fields:
+            self.fields["remember"].label = "Keep me signed in on this device"
+        for field in self.fields.values():
+            field.widget.attrs.pop("placeholder", None)  # the labels say it
+
+
+class SignupForm(AllauthSignupForm):
+    """allauth's sign-up (email, password twice) and the name other peers see.
+    Sign-ups naming one email address are throttled (the "signup_email" rate
+    of settings.ACCOUNT_RATE_LIMITS), besides allauth's limit per client address."""
+
+    display_name = forms.CharField(
+        label="Your name", max_length=80, validators=[plain_text],
+        help_text="Shown to other peers, for example with your questions.",
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    field_order = ["display_name", "email", "password1", "password2"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = "Email address"
+        for field in self.fields.values():
+            field.widget.attrs.pop("placeholder", None)  # the labels say it
+
+    def clean_email(self):
+        email = super().clean_email()
+        if email and not ratelimit.consume(allauth_context.request, action="signup_email", key=email.lower()):
+            raise ValidationError(
+                "Too many sign-ups with this email address. Try again in an hour, "
+                "or reset your password if you already have an account.",
+                code="rate_limited",
+            )
+        return email
+
+
+def public_cities():
+    """The cities a peer may name: live, public city pages."""
+    return CityPage.objects.live().public().order_by("title")
+
+
+class ProfileForm(forms.ModelForm):
+    languages = forms.MultipleChoiceField(
+        label="Languages you speak", choices=languages.LANGUAGES, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Profile
+        fields = ["display_name", "organisation", "role", "city", "languages"]
+        labels = {"display_name": "Your name", "city": "City of the network"}
+        widgets = {
+            "display_name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "organisation": forms.TextInput(attrs={"autocomplete": "organization"}),
+            "role": forms.TextInput(attrs={"autocomplete": "organization-title"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        city = self.fields["city"]
+        city.queryset = public_cities()
+        city.empty_label = "None"
+        city.label_from_instance = lambda page: page.title
+
+    def clean_languages(self):
+        return languages.ordered(self.cleaned_data["languages"])
+
+
+class SuspensionForm(forms.Form):
+    reason = forms.CharField(
+        label="Why", max_length=REASON_MAX_LENGTH, validators=[plain_text],
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Recorded with your name and the time; moderators see it in the account's history.",
+    )

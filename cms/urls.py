@@ -24,4 +24,6 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += [path("digests/", include("cities.urls"))]
+# Peer accounts: sign-up, sign-in, password and email (django-allauth), the profile.
+urlpatterns += [path("accounts/", include("accounts.urls"))]
 urlpatterns += [path("", include(wagtail_urls))]
