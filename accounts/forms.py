@@ -90,6 +90,18 @@ def public_cities():
     return CityPage.objects.live().public().order_by("title")
 
 
+class CityChoiceField(forms.ModelChoiceField):
+    """A city by its page id: anything but a page id in range is an invalid
+    choice before the database sees it (a huge number would overflow it)."""
+
+    def to_python(self, value):
+        if value not in self.empty_values:
+            text = str(value).strip()
+            if not (text.isascii() and text.isdigit()) or len(text) > 10 or not 0 < int(text) < 2**31:
+                raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
 class ProfileForm(forms.ModelForm):
     languages = forms.MultipleChoiceField(
         label="Languages you speak", choices=languages.LANGUAGES, required=False,
@@ -99,6 +111,7 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = Profile
         fields = ["display_name", "organisation", "role", "city", "languages"]
+        field_classes = {"city": CityChoiceField}
         labels = {"display_name": "Your name", "city": "City of the network"}
         widgets = {
             "display_name": forms.TextInput(attrs={"autocomplete": "name"}),

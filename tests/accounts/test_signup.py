@@ -91,7 +91,7 @@ def test_bad_sign_up_input_is_a_clear_message_and_writes_nothing(client, site_tr
     assert response.status_code == 200
     html = response.content.decode()
     assert message in html.replace("&#x27;", "'"), html
-    assert 'role="alert"' in html and f'aria-invalid="true"' in html
+    assert 'role="alert"' in html and 'aria-invalid="true"' in html
     assert not User.objects.exists() and not Profile.objects.exists() and not EmailAddress.objects.exists()
     assert not mail.outbox
 
