@@ -1,7 +1,6 @@
 """Sign-in, sign-up, profile and suspension forms."""
 
-from allauth.account.forms import LoginForm as AllauthLoginForm
-from allauth.account.forms import SignupForm as AllauthSignupForm
+from allauth.account import forms as allauth_forms
 from allauth.core import context as allauth_context
 from allauth.core import ratelimit
 from django import forms
@@ -43,8 +42,21 @@ class WagtailLoginForm(RefuseSuspendedMixin, WagtailAdminLoginForm):
     """The Wagtail admin's sign-in (settings.WAGTAILADMIN_USER_LOGIN_FORM)."""
 
 
-class LoginForm(AllauthLoginForm):
-    """allauth's sign-in by email address, worded like the rest of the site."""
+class SiteWording:
+    """allauth's forms worded like the rest of the site: labels without a
+    colon and without placeholders that repeat them."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.label_suffix = ""
+        for field in self.fields.values():
+            field.widget.attrs.pop("placeholder", None)
+        if "email" in self.fields:
+            self.fields["email"].label = "Email address"
+
+
+class LoginForm(SiteWording, allauth_forms.LoginForm):
+    """allauth's sign-in by email address."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -52,11 +64,36 @@ class LoginForm(AllauthLoginForm):
         self.fields["password"].help_text = ""  # the page links to the password reset
         if "remember" in self.fields:
             self.fields["remember"].label = "Keep me signed in on this device"
-        for field in self.fields.values():
-            field.widget.attrs.pop("placeholder", None)  # the labels say it
 
 
-class SignupForm(AllauthSignupForm):
+class ResetPasswordForm(SiteWording, allauth_forms.ResetPasswordForm):
+    pass
+
+
+class NewPasswordWording:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = {"oldpassword": "Current password", "password1": "New password", "password2": "New password (again)"}
+        for name, label in labels.items():
+            if name in self.fields:
+                self.fields[name].label = label
+
+
+class ResetPasswordKeyForm(NewPasswordWording, SiteWording, allauth_forms.ResetPasswordKeyForm):
+    pass
+
+
+class ChangePasswordForm(NewPasswordWording, SiteWording, allauth_forms.ChangePasswordForm):
+    pass
+
+
+class AddEmailForm(SiteWording, allauth_forms.AddEmailForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = "New email address"
+
+
+class SignupForm(SiteWording, allauth_forms.SignupForm):
     """allauth's sign-up (email, password twice) and the name other peers see.
     Sign-ups naming one email address are throttled (the "signup_email" rate
     of settings.ACCOUNT_RATE_LIMITS), besides allauth's limit per client address."""
@@ -67,12 +104,6 @@ class SignupForm(AllauthSignupForm):
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     field_order = ["display_name", "email", "password1", "password2"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["email"].label = "Email address"
-        for field in self.fields.values():
-            field.widget.attrs.pop("placeholder", None)  # the labels say it
 
     def clean_email(self):
         email = super().clean_email()
@@ -121,6 +152,7 @@ class ProfileForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.label_suffix = ""
         city = self.fields["city"]
         city.queryset = public_cities()
         city.empty_label = "None"

@@ -242,7 +242,14 @@ LOGIN_REDIRECT_URL = "accounts_profile"
 WAGTAILADMIN_LOGIN_URL = "wagtailadmin_login"
 WAGTAILADMIN_USER_LOGIN_FORM = "accounts.forms.WagtailLoginForm"
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
-ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm", "signup": "accounts.forms.SignupForm"}
+ACCOUNT_FORMS = {
+    name: f"accounts.forms.{form}"
+    for name, form in {
+        "login": "LoginForm", "signup": "SignupForm", "reset_password": "ResetPasswordForm",
+        "reset_password_from_key": "ResetPasswordKeyForm", "change_password": "ChangePasswordForm",
+        "add_email": "AddEmailForm",
+    }.items()
+}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"

@@ -35,7 +35,7 @@ def test_a_peer_edits_their_profile(client, peer, site_tree):
     assert page.status_code == 200 and "Your profile" in html and "ana@example.org" in html
     for language in ("English", "Spanish", "French", "Italian", "Portuguese", "Polish", "Dutch"):
         assert language in html
-    assert "<legend>Languages you speak:</legend>" in html
+    assert "<legend>Languages you speak</legend>" in html
 
     response = client.post(PROFILE, form(city=site_tree["turin"].pk, languages=["it", "en", "it"]))
     assert response.status_code == 302 and response["Location"] == PROFILE
