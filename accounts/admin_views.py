@@ -8,6 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.views.generic import FormView
+from django_filters import BooleanFilter
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -41,6 +43,14 @@ class PeerAccountPolicy(ModelPermissionPolicy):
 class StatusColumn(Column):
     def get_value(self, instance):
         return f"Suspended since {instance.suspended_at:%Y-%m-%d}" if instance.is_suspended else "Active"
+
+
+class PeerAccountFilterSet(WagtailFilterSet):
+    suspended = BooleanFilter(field_name="suspended_at", lookup_expr="isnull", exclude=True, label="Suspended")
+
+    class Meta:
+        model = Profile
+        fields = []
 
 
 class PeerAccountIndexView(IndexView):
@@ -114,7 +124,7 @@ class PeerAccountViewSet(ModelViewSet):
     index_view_class = PeerAccountIndexView
     list_display = ["display_name", "user__email", "organisation", "role", "city",
                     StatusColumn("status", label="Status")]
-    list_filter = []
+    filterset_class = PeerAccountFilterSet
     search_fields = ["display_name", "organisation", "role", "user__email"]
     ordering = ["display_name", "pk"]
     add_to_reference_index = False

@@ -64,3 +64,19 @@ def test_an_invalid_new_address_is_refused(client, peer, django_user_model):
         response = client.post("/accounts/email/", {"email": bad, "action_add": ""})
         assert response.status_code == 200 and message in response.content.decode()
     assert EmailAddress.objects.filter(user=peer).count() == 1 and not mail.outbox
+
+
+def test_change_the_password(client, peer):
+    client.force_login(peer)
+    page = client.get("/accounts/password/change/").content.decode()
+    assert '<label for="id_oldpassword">Current password</label>' in page
+    wrong = client.post("/accounts/password/change/", {
+        "oldpassword": "not-my-password", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    assert wrong.status_code == 200 and 'aria-invalid="true"' in wrong.content.decode()
+    assert get_user_model().objects.get(pk=peer.pk).check_password(PASSWORD)
+    done = client.post("/accounts/password/change/", {
+        "oldpassword": PASSWORD, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    assert done.status_code == 302
+    assert get_user_model().objects.get(pk=peer.pk).check_password(NEW_PASSWORD)
+    assert [m.to for m in mail.outbox] == [["ana@example.org"]]  # told of the change
+    assert "password" in mail.outbox[0].subject.lower()

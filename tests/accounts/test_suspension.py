@@ -44,6 +44,9 @@ def test_a_moderator_suspends_and_reinstates_a_peer_in_the_admin(client, peer, m
     assert (event.action, event.by, event.reason) == ("suspended", moderator, "Posted advertising in questions.")
     assert event.at == profile.suspended_at
     assert "Suspended since" in client.get(LISTING).content.decode()
+    suspended_only = client.get(LISTING + "?suspended=true").content.decode()
+    active_only = client.get(LISTING + "?suspended=false").content.decode()
+    assert "Ana Peer" in suspended_only and "Ana Peer" not in active_only
 
     page = client.get(account_url(profile)).content.decode()
     assert "Lift the suspension" in page and "Posted advertising in questions." in page
