@@ -105,12 +105,7 @@ def test_an_address_already_in_use_gets_no_second_account(client, site_tree, pee
     assert message.to == ["ana@example.org"] and "already" in message.body
 
 
-@pytest.mark.services
-@pytest.mark.django_db(transaction=True)
-def test_sign_up_end_to_end_through_a_real_smtp_server(client, smtp_settings):
-    from practices.factories import build_site_tree
-
-    build_site_tree()
+def test_sign_up_end_to_end_through_a_real_smtp_server(client, site_tree, smtp_settings):
     sink = smtp_settings
     assert sign_up(client, email="sink.peer@example.org").status_code == 302
     [received] = sink.to("sink.peer@example.org")
