@@ -1,10 +1,14 @@
-"""Sign-in lockouts in the Wagtail admin: django-axes records failed
-sign-ins; moderators see who is locked out and lift a lockout by deleting
-its record (cities.roles grants them that)."""
+"""The accounts in the Wagtail admin, for moderators: sign-in lockouts
+(django-axes records failed sign-ins; moderators see who is locked out and
+lift a lockout by deleting its record: cities.roles grants them that) and
+peer accounts (suspend, unsuspend)."""
 
 from axes.models import AccessAttempt
+from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
+
+from .admin_views import PeerAccountViewSet
 
 
 class LockoutViewSet(SnippetViewSet):
@@ -20,3 +24,9 @@ class LockoutViewSet(SnippetViewSet):
 
 
 register_snippet(LockoutViewSet)
+
+
+@hooks.register("register_admin_viewset")
+def register_peer_accounts():
+    """Peer accounts: moderators suspend and reinstate them (accounts.admin_views)."""
+    return PeerAccountViewSet()

@@ -25,4 +25,6 @@ if settings.DEBUG:
 
 urlpatterns += [path("digests/", include("cities.urls"))]
 urlpatterns += [path("", include("exchange.urls"))]  # /network/
+# Peer accounts: sign-up, sign-in, password and email (django-allauth), the profile.
+urlpatterns += [path("accounts/", include("accounts.urls"))]
 urlpatterns += [path("", include(wagtail_urls))]

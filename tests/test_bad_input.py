@@ -83,6 +83,14 @@ ENDPOINTS = {
     "api_practice_exchange": ("GET", "/api/practices/{}/exchange/", ["id"], "path"),
     "admin_login": ("POST", "/admin/login/", ["username", "password", "next"], "form"),
     "django_admin_login": ("POST", "/django-admin/login/", ["username", "password", "next"], "form"),
+    # Peer accounts (django-allauth): the forms' pages and the emailed links.
+    # Their POSTs are tests/accounts/test_bad_input.py.
+    "account_login_page": ("GET", "/accounts/login/", ["next", "login"], "query"),
+    "account_signup_page": ("GET", "/accounts/signup/", ["email", "next"], "query"),
+    "account_reset_page": ("GET", "/accounts/password/reset/", ["email"], "query"),
+    "account_confirm_email": ("GET", "/accounts/confirm-email/{}/", ["key"], "path"),
+    "account_reset_key": ("GET", "/accounts/password/reset/key/1-{}/", ["key"], "path"),
+    "account_profile_page": ("GET", "/accounts/profile/", ["next"], "query"),
 }
 
 

@@ -7,6 +7,7 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+from allauth.account.models import EmailAddress
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -14,6 +15,7 @@ from django.core.management import call_command
 from django.test import TestCase
 from wagtail.models import Page, Site, WorkflowPage
 
+from accounts.models import Profile
 from cities.models import CitiesIndexPage, CityPage, WorkingGroup
 from cities.roles import MODERATORS_GROUP, REVIEW_WORKFLOW
 from cms.home.demo import data
@@ -56,6 +58,14 @@ def dump():
         "groups": [
             (g.name, g.permissions.count(), g.page_permissions.count())
             for g in Group.objects.order_by("name")
+        ],
+        "profiles": [
+            (p.user.username, p.display_name, p.organisation, p.role, p.city_id, p.languages, p.suspended_at)
+            for p in Profile.objects.select_related("user").order_by("user__username")
+        ],
+        "email_addresses": [
+            (e.user.username, e.email, e.verified, e.primary)
+            for e in EmailAddress.objects.select_related("user").order_by("email")
         ],
         "working_groups": [
             (
@@ -162,7 +172,33 @@ class LoadDemoTests(TestCase):
                 list(official.groups.values_list("name", flat=True)), [f"{city.title} editors"]
             )
             self.assertTrue(official.has_usable_password())
-        self.assertEqual(User.objects.count(), 10)
+            self.assertEqual(official.profile.city, city)
+            self.assertEqual(official.profile.display_name, f"Demo official, {city.title}")
+            self.assertTrue(EmailAddress.objects.get(user=official, primary=True).verified)
+        self.assertEqual(moderator.profile.display_name, "Demo moderator")
+        self.assertIsNone(moderator.profile.city)
+        self.assertEqual(User.objects.count(), 12)
+
+    def test_demo_peers_have_profiles_and_no_city_role(self):
+        User = get_user_model()
+        for values in data.DEMO_PEERS:
+            peer = User.objects.get(username=values["username"])
+            self.assertFalse(peer.groups.exists())
+            self.assertEqual(peer.profile.display_name, values["display_name"])
+            self.assertEqual(peer.profile.languages, values["languages"])
+            self.assertIsNone(peer.profile.city)
+            self.assertTrue(EmailAddress.objects.get(user=peer, email=peer.email).verified)
+        self.assertEqual(Profile.objects.count(), User.objects.count())
+
+    def test_a_demo_peer_signs_in_on_the_peers_form(self):
+        peer = get_user_model().objects.get(username="peer-researcher")
+        peer.set_password("a-demo-password-123")
+        peer.save()
+        response = self.client.post(
+            "/accounts/login/", {"login": "peer-researcher@example.org", "password": "a-demo-password-123"}
+        )
+        self.assertEqual(response.status_code, 302)
+        self.assertIn("Demo peer: researcher", self.client.get("/").content.decode())
 
     def test_practices_are_published_with_their_facts(self):
         pages = {p.external_id: p for p in CaseStudyPage.objects.select_related("city")}

@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "allauth",
+    "allauth.account",
     "axes",
     "csp",
     "django.contrib.humanize",
@@ -97,6 +99,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cms.content_security.AreaCSPMiddleware",
+    # django-allauth's request context; then a signed-in suspended account
+    # gets the "account suspended" page for everything but signing out
+    # (accounts.suspension), with the headers of the middleware above.
+    "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.SuspendedAccountMiddleware",
     # Whole public pages for anonymous visitors (cities.page_cache), inside
     # the middleware above so that a cached answer gets their headers too.
     "cities.page_cache.PageCacheMiddleware",
@@ -105,19 +112,25 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-# Sign-in throttling (django-axes) on every login form (Wagtail's admin and
-# Django's): after AXES_FAILURE_LIMIT failures from one address, or for one
-# user name, further sign-ins are refused for AXES_COOLOFF_MINUTES, the right
-# password included; a moderator lifts a lockout under "Sign-in lockouts".
+# Sign-in throttling (django-axes) on every login form (Wagtail's admin,
+# Django's and the peers' sign-in): after AXES_FAILURE_LIMIT failures from
+# one address, or for one account (its user name or email address), further
+# sign-ins are refused for AXES_COOLOFF_MINUTES, the right password included;
+# a moderator lifts a lockout under "Sign-in lockouts".
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Peers sign in with their email address (django-allauth).
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]  # either one reaching the limit locks
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
+# One name per account, whichever form and identifier was used (accounts.throttling).
+AXES_USERNAME_CALLABLE = "accounts.throttling.account_key"
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 # Reverse proxies in front of the app server (each adds to X-Forwarded-For).
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
@@ -223,7 +236,59 @@ STORAGES = {
 }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
-LOGIN_URL = "wagtailadmin_login"
+# Peer accounts (django-allauth, accounts/): anyone signs up with an email
+# address they confirm before they can sign in; no user name, no social login.
+# Officials and moderators are peers with more rights (Wagtail groups).
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "accounts_profile"
+WAGTAILADMIN_LOGIN_URL = "wagtailadmin_login"
+WAGTAILADMIN_USER_LOGIN_FORM = "accounts.forms.WagtailLoginForm"
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {
+    name: f"accounts.forms.{form}"
+    for name, form in {
+        "login": "LoginForm", "signup": "SignupForm", "reset_password": "ResetPasswordForm",
+        "reset_password_from_key": "ResetPasswordKeyForm", "change_password": "ChangePasswordForm",
+        "add_email": "AddEmailForm",
+    }.items()
+}
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_CHANGE_EMAIL = True  # one address per account; a new one replaces it once confirmed
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # e.g. the old address is told of an email change
+ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Solidarity Cities Exchange] "
+# Throttling (django-allauth's rate limits, kept in the default cache: Redis
+# in production), in allauth's syntax "N/period/per": period s, m, h or d,
+# per ip (the client address, accounts.client_ip), key (the email address
+# given) or user (the signed-in account). Over a limit: a 429 page, or a
+# form error for the per-address sign-up limit; nothing is written or sent.
+# Sign-in failures are django-axes' (above), not allauth's.
+_RATE = re.compile(r"[1-9][0-9]*/[0-9]*[smhd]/(ip|key|user)")
+
+
+def env_rates(name, default):
+    value = os.environ.get(name, default).strip()
+    if not all(_RATE.fullmatch(part.strip()) for part in value.split(",")):
+        raise ImproperlyConfigured(f"{name}={value!r} is not a rate list such as '20/h/ip,3/h/key'")
+    return value
+
+
+ACCOUNT_RATE_LIMITS = {
+    "signup": env_rates("ACCOUNT_SIGNUP_RATE", "20/h/ip"),
+    # Sign-ups naming one email address (accounts.forms.SignupForm).
+    "signup_email": env_rates("ACCOUNT_SIGNUP_EMAIL_RATE", "3/h/key"),
+    "login": env_rates("ACCOUNT_LOGIN_RATE", "30/m/ip"),
+    "login_failed": None,  # django-axes
+    "reset_password": env_rates("ACCOUNT_PASSWORD_RESET_RATE", "20/h/ip,3/h/key"),
+    "reset_password_from_key": "20/m/ip",
+    "manage_email": env_rates("ACCOUNT_EMAIL_CHANGE_RATE", "30/h/ip,5/h/user"),
+    "change_password": "10/h/user",
+    "confirm_email": "1/3m/key",  # a confirmation email per address at most every 3 minutes
+}
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Solidarity Cities Exchange"

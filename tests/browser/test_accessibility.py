@@ -38,7 +38,20 @@ def public_pages(site):
         ("unsubscribe",
          path(signed_link("cities_digest_unsubscribe", unsubscribe_token(membership))), "Unsubscribe"),
         ("link-not-valid", "/digests/unsubscribe/not-a-token/", "This link is not valid"),
+        ("sign-in", "/accounts/login/", "Sign in"),
+        ("sign-up", "/accounts/signup/", "Sign up"),
+        ("password-reset", "/accounts/password/reset/", "Reset your password"),
         ("not-found", "/no-such-page/", "Page not found"),
+    ]
+
+
+def signed_in_pages(site):
+    """(name, path, main heading) for each page of a signed-in peer."""
+    return [
+        ("profile", "/accounts/profile/", "Your profile"),
+        ("email", "/accounts/email/", "Email address"),
+        ("password-change", "/accounts/password/change/", "Change your password"),
+        ("sign-out", "/accounts/logout/", "Sign out"),
     ]
 
 
@@ -49,6 +62,31 @@ def test_every_public_page_type_passes_axe(browser_site, new_page, browser_probl
     page = new_page(WIDE)
     found = []
     for name, url, heading in public_pages(browser_site):
+        for viewport in (WIDE, NARROW):
+            page.set_viewport_size(viewport)
+            page.goto(url)
+            expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+            found += [report(f"{url} at {viewport['width']} px", violations(page))]
+            screenshot(page, name)
+    found = [text for text in found if text]
+    assert not found, "axe-core found WCAG 2.1 A/AA or best-practice violations:\n" + "\n".join(found)
+
+
+def test_every_page_of_a_signed_in_peer_passes_axe(browser_site, new_page, live_server):
+    from allauth.account.models import EmailAddress
+
+    from .conftest import PASSWORD
+
+    official = browser_site["official"]
+    EmailAddress.objects.create(user=official, email=official.email, primary=True, verified=True)
+    page = new_page(WIDE)
+    page.goto("/accounts/login/")
+    page.get_by_label("Email address").fill(official.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("navigation", name="Your account").get_by_role("link", name="Sign out")).to_be_visible()
+    found = []
+    for name, url, heading in signed_in_pages(browser_site):
         for viewport in (WIDE, NARROW):
             page.set_viewport_size(viewport)
             page.goto(url)

@@ -323,3 +323,29 @@ TRANSFERS = [
         ),
     },
 ]
+
+# Demo accounts' profiles. Officials and the moderator are demo accounts, not
+# real people: their profiles say so. Languages of an official: English and
+# the main language of the city's country (codes from accounts.languages).
+COUNTRY_LANGUAGES = {"ES": ["es"], "IE": [], "US": [], "NL": ["nl"], "BR": ["pt"], "MX": ["es"],
+                     "CA": ["fr"], "IT": ["it"], "PL": ["pl"]}
+MODERATOR_PROFILE = {"display_name": "Demo moderator", "role": "network moderator (demo account)",
+                     "languages": ["en"]}
+# Peers without a city role: people from organisations that learn from the
+# network. Fictional, and named as demo accounts.
+DEMO_PEERS = [
+    {
+        "username": "peer-researcher",
+        "display_name": "Demo peer: researcher",
+        "organisation": "Example University (demo)",
+        "role": "researcher on social economy policy",
+        "languages": ["en", "es"],
+    },
+    {
+        "username": "peer-cooperative",
+        "display_name": "Demo peer: co-operative network",
+        "organisation": "Example Co-operative Federation (demo)",
+        "role": "network coordinator",
+        "languages": ["en", "fr", "it"],
+    },
+]

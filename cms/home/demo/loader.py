@@ -1,6 +1,6 @@
 """Load the demo content: site tree, taxonomies, cities, case studies,
-working groups, roles, demo users and the transfers of the two practices
-the programme chose to scale.
+working groups, roles, demo users and their profiles, demo peers, and the
+transfers of the two practices the programme chose to scale.
 
 Idempotent: each step creates only what is missing and leaves existing rows
 alone, so a second run changes nothing (no new rows, no new revisions). The
@@ -11,12 +11,14 @@ other import.
 import secrets
 from pathlib import Path
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils.text import slugify
 from wagtail.models import Page, Site
 
+from accounts.models import Profile
 from cities.memberships import subscribe_demo_officials
 from cities.models import CitiesIndexPage, CityPage, WorkingGroup
 from cities.roles import MODERATORS_GROUP, city_editors_group, ensure_site_roles
@@ -172,26 +174,47 @@ def _ensure_user(username, email, group, out):
         _say(out, f"Created user {username} (password: {password})")
     else:
         _say(out, f"User {username} exists; password unchanged.")
-    user.groups.add(group)
+    if group is not None:
+        user.groups.add(group)
+    # The demo addresses are taken as confirmed: demo users sign in at once,
+    # on the peers' sign-in (/accounts/login/) too.
+    EmailAddress.objects.get_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
     return user
+
+
+def _ensure_profile(user, **values):
+    """The user's profile, made with these values if missing; never changed
+    afterwards (a demo user may have edited it)."""
+    profile, _ = Profile.objects.get_or_create(user=user, defaults=values)
+    return profile
 
 
 def load_users(cities, out=None):
     """One moderator and one official per city, in that city's editors group.
     Passwords are random and shown once, when the user is created."""
-    users = [
-        _ensure_user(
-            MODERATOR_USERNAME,
-            f"{MODERATOR_USERNAME}@example.org",
-            Group.objects.get(name=MODERATORS_GROUP),
-            out,
-        )
-    ]
-    for slug in (values["slug"] for values in data.CITIES):
-        city = cities[slug]
-        username = f"official-{slug}"
+    moderator = _ensure_user(
+        MODERATOR_USERNAME,
+        f"{MODERATOR_USERNAME}@example.org",
+        Group.objects.get(name=MODERATORS_GROUP),
+        out,
+    )
+    _ensure_profile(moderator, **data.MODERATOR_PROFILE)
+    users = [moderator]
+    for values in data.CITIES:
+        city = cities[values["slug"]]
+        username = f"official-{values['slug']}"
         group = city_editors_group(city)
-        users.append(_ensure_user(username, f"{username}@example.org", group, out))
+        official = _ensure_user(username, f"{username}@example.org", group, out)
+        _ensure_profile(
+            official,
+            display_name=f"Demo official, {city.title}",
+            role="city official (demo account)",
+            city=city,
+            languages=["en", *data.COUNTRY_LANGUAGES.get(values["country"], [])],
+        )
+        users.append(official)
     return users
 
 
@@ -214,6 +237,17 @@ def load_transfers(cities, out=None):
     return created
 
 
+def load_peers(out=None):
+    """Demo peers without a city role (no group): fictional, named as demo accounts."""
+    peers = []
+    for values in data.DEMO_PEERS:
+        username = values["username"]
+        peer = _ensure_user(username, f"{username}@example.org", None, out)
+        _ensure_profile(peer, **{key: value for key, value in values.items() if key != "username"})
+        peers.append(peer)
+    return peers
+
+
 def load_demo(out=None):
     """Everything, in one transaction. `out` is a stream for progress messages."""
     with transaction.atomic():
@@ -225,6 +259,7 @@ def load_demo(out=None):
         load_working_groups(cities)
         load_users(cities, out)
         load_transfers(cities, out)
+        load_peers(out)
         subscribed = subscribe_demo_officials()
         if subscribed:
             _say(out, f"Subscribed the demo officials to their cities' working groups ({subscribed}).")

@@ -10,7 +10,8 @@ from search.indexing import rebuild_entries
 class Command(BaseCommand):
     help = (
         "Create the demo site: pages, taxonomies, the nine cities, six case studies, working "
-        "groups, roles and demo users. Idempotent; passwords are printed once, at creation."
+        "groups, roles, demo users with profiles and two demo peers. Idempotent; passwords are "
+        "printed once, at creation."
     )
 
     def handle(self, *args, **options):

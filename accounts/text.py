@@ -1,0 +1,21 @@
+"""Plain text from peers: what they write is shown as text, never as HTML."""
+
+import re
+
+from django.core.exceptions import ValidationError
+
+MARKUP = re.compile(r"[<>]")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# What a browser's bytes that were not UTF-8 became when Django decoded them.
+UNREADABLE = "\ufffd"
+
+
+def plain_text(value):
+    """Refuse markup (any < or >), control characters and characters that
+    could not be read."""
+    if MARKUP.search(value or ""):
+        raise ValidationError("Use plain text: no HTML, no < or > characters.", code="markup")
+    if CONTROL.search(value or ""):
+        raise ValidationError("Use plain text: no control characters.", code="control")
+    if UNREADABLE in (value or ""):
+        raise ValidationError("Some characters could not be read: type them again.", code="unreadable")
