@@ -3,10 +3,15 @@
 from django.urls import path
 
 from .api import DocsView, PracticeSearchAPIView, PracticeSuggestAPIView, SchemaView
+from .city_api import CityDetailAPIView, CityListAPIView
 
 urlpatterns = [
     path("practices/", PracticeSearchAPIView.as_view(), name="api-practices"),
     path("practices/suggest/", PracticeSuggestAPIView.as_view(), name="api-practices-suggest"),
+    path("cities/", CityListAPIView.as_view(), name="api-cities"),
+    # Any text up to the last slash (slashes too): a slug that cannot be a
+    # city's is answered by the view, in JSON, like an unknown one.
+    path("cities/<path:slug>/", CityDetailAPIView.as_view(), name="api-city"),
     path("schema/", SchemaView.as_view(), name="api-schema"),
     path("docs/", DocsView.as_view(), name="api-docs"),
 ]
