@@ -9,7 +9,7 @@ from search.indexing import rebuild_entries
 
 class Command(BaseCommand):
     help = (
-        "Create the demo site: pages, taxonomies, the nine cities, six case studies, working "
+        "Create the demo site: pages, taxonomies, the nine cities and their challenges, six case studies, working "
         "groups, roles and demo users. Idempotent; passwords are printed once, at creation."
     )
 
