@@ -42,6 +42,7 @@ PARAMETER = "p"
 PAGE_ID = re.compile(r"[1-9][0-9]{0,9}")
 MAX_PAGE_ID = 2**31 - 1
 MAX_MESSAGES = 5  # problems listed; the rest are counted
+MAX_OFFERED = 12  # public case studies offered to choose again, after a refusal
 SHOWN_LENGTH = 20
 HOOK = "construct_compare_rows"
 
@@ -305,11 +306,14 @@ def query_string(ids) -> str:
 def compare(values: list[str], index, request=None) -> Comparison:
     """The comparison of the case studies the `p` values name: a 400 with
     the problems when the values are malformed, a 404 naming the ids that
-    are no public case study (the others are kept, to choose again), the
-    columns and rows otherwise."""
+    are no public case study, the columns and rows otherwise. With a 400 or
+    a 404, the public case studies among the ids are kept, to choose again."""
     selection = read_selection(values)
     if not selection.valid:
-        return Comparison(problems=selection.problems, status=400)
+        # The public ones among the well-formed ids, ticked, to choose again
+        # (one too many, say): no more than a page of them.
+        practices, _ = load_practices(selection.ids[:MAX_OFFERED]) if selection.ids else ([], [])
+        return Comparison(practices=practices, problems=selection.problems, status=400)
     practices, missing = load_practices(selection.ids)
     if missing:
         return Comparison(practices=practices, problems=[missing_message(i) for i in missing], status=404)

@@ -214,6 +214,17 @@ def test_malformed_selections_are_a_400_with_a_message(client, practices, values
     assert "\x00" not in html
 
 
+def test_one_too_many_offers_the_chosen_ones_to_choose_again(client, practices):
+    chosen = [practices[k] for k in "abcd"] + [practices["draft"]]
+    response = client.get(url(*chosen))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Choose at most 4 case studies to compare: 5 were chosen." in html
+    for page in chosen[:4]:
+        assert f'name="p" value="{page.pk}" checked' in html
+    assert "Unpublished idea" not in html  # the draft is not offered
+
+
 def test_problems_are_listed_once_each_and_at_most_five(client, practices):
     response = client.get(COMPARE, {"p": [f"bad{i}" for i in range(40)]})
     assert response.status_code == 400
