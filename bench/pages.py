@@ -176,7 +176,7 @@ def main():
 
     urls = page_urls(args.sample, args.seed)
     connection.close()
-    only = [name for name in args.only.split(",") if name] or [name for name in urls if name != "bare"]
+    only = [name for name in args.only.split(",") if name and name != "bare"] or [name for name in urls if name != "bare"]
     port = args.port or free_port()
     if args.cache_url:
         import redis

@@ -17,6 +17,8 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from notifications.models import Delivery, DeliveryStatus  # noqa: F401 - DeliveryStatus: the digests' statuses too
+
 from .routing import DirectChildRouteMixin
 from .structured_data import city_document
 from .visibility import VisiblePageManager
@@ -109,12 +111,16 @@ class CityPage(DirectChildRouteMixin, Page):
         """The city's working groups, and its case studies (``practices``) with the
         page that links their challenges (``practice_index``): empty and None unless
         a ``construct_city_page_context`` Wagtail hook, called as
-        ``fn(page, request, context)``, fills them in (the practices app does)."""
+        ``fn(page, request, context)``, fills them in (the practices app does);
+        hooks may also add templates to ``extra_sections`` (the exchange does)."""
         context = super().get_context(request, *args, **kwargs)
         context["practices"] = []
         context["practice_index"] = None
         context["working_groups"] = self.working_groups.prefetch_related("member_cities")
         context["city_challenges"] = self.city_challenges.select_related("challenge")
+        # Templates of sections a hook adds after the working groups, rendered
+        # with this context (the same for every visitor: cached fragment).
+        context["extra_sections"] = []
         for construct in hooks.get_hooks("construct_city_page_context"):
             construct(self, request, context)
         context["structured_data"] = partial(city_document, self, context["practices"], request)
@@ -311,36 +317,18 @@ class Membership(models.Model):
         self.set_cadence(Cadence.OFF)
 
 
-class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SENDING = "sending", "Sending (claimed by a worker)"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed"
-    SKIPPED = "skipped", "Skipped (nothing new, or unsubscribed)"
-
-
-class DigestDelivery(models.Model):
+class DigestDelivery(Delivery):
     """One digest for one member, group and period. The unique row is the
     exactly-once guard: a worker claims it (pending → sending, with a lease)
-    right before sending and marks it sent right after."""
+    right before sending and marks it sent right after (notifications.delivery)."""
 
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="deliveries")
     group = models.ForeignKey(WorkingGroup, on_delete=models.CASCADE, related_name="deliveries")
     period = models.CharField(max_length=32, help_text='e.g. "weekly:2026-11-16".')
-    status = models.CharField(
-        max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
-    )
-    attempts = models.PositiveSmallIntegerField(default=0)
     # The practices first published in [window_start, window_end) are this digest's.
     window_start = models.DateTimeField()
     window_end = models.DateTimeField()
-    created_at = models.DateTimeField(default=timezone.now)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    claim_token = models.UUIDField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    message_id = models.CharField(max_length=255, blank=True)
     practice_count = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
 
     class Meta:
         verbose_name_plural = "digest deliveries"

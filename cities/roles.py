@@ -41,8 +41,10 @@ MODERATOR_SNIPPET_MODELS = [
     ("cities", "workinggroup"),
     ("cities", "membership"),
 ]
-# Moderators see the sign-in lockouts (django-axes) and lift them.
+# Moderators see the sign-in lockouts (django-axes) and lift them, and see
+# the notices sent (the "Notices" listing, notifications.wagtail_hooks).
 MODERATOR_LOCKOUT_PERMISSIONS = [("axes", "view_accessattempt"), ("axes", "delete_accessattempt")]
+MODERATOR_VIEW_PERMISSIONS = [("notifications", "view_notice")]
 
 
 def _perm(app_label, codename):
@@ -120,7 +122,7 @@ def ensure_moderators(site_root):
     for app_label, model in MODERATOR_SNIPPET_MODELS:
         for action in ("add", "change", "delete", "view"):
             group.permissions.add(_perm(app_label, f"{action}_{model}"))
-    for app_label, codename in MODERATOR_LOCKOUT_PERMISSIONS:
+    for app_label, codename in MODERATOR_LOCKOUT_PERMISSIONS + MODERATOR_VIEW_PERMISSIONS:
         group.permissions.add(_perm(app_label, codename))
     _grant_collection_permissions(group, Collection.get_first_root_node())
     return group

@@ -6,8 +6,9 @@ database and tolerates rows that have gone."""
 import logging
 
 from celery import shared_task
-from django.conf import settings
 from django.utils.dateparse import parse_datetime
+
+from notifications.delivery import run_send_task
 
 from .digests import delivery
 
@@ -28,16 +29,6 @@ def fan_out_digests(now=None, group_slugs=None, force=False):
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True, max_retries=None)
 def send_digest_chunk(self, delivery_ids):
-    """Send one chunk; retry its temporarily failed (or busy) rows with backoff.
-    The number of attempts is bounded per row in the database
-    (DIGEST_MAX_ATTEMPTS), not by this task's retries."""
-    result = delivery.send_chunk(delivery_ids)
-    if self.request.is_eager:
-        # Eager (the embedded default): retry in-process, without the backoff;
-        # Celery's eager retry would raise out of the caller.
-        while result.retry:
-            result = delivery.send_chunk(result.retry)
-        return None
-    if result.to_retry and self.request.retries < 4 * settings.DIGEST_MAX_ATTEMPTS:
-        raise self.retry(args=[result.to_retry], countdown=result.retry_in)
-    return {"sent": len(result.sent), "failed": len(result.failed), "skipped": len(result.skipped)}
+    """Send one chunk; retry its temporarily failed (or busy) rows with backoff
+    (notifications.delivery.run_send_task)."""
+    return run_send_task(self, delivery_ids, delivery.send_chunk, delivery.policy())

@@ -45,6 +45,13 @@ def private_q(prefix: str = "") -> Q:
     return q if q else Q(pk__in=[])
 
 
+def is_public(page) -> bool:
+    """Whether the public may see `page` (anything with `live` and `path`):
+    live and under no view restriction. No query once the request has read
+    the restrictions."""
+    return bool(page.live) and not any(page.path.startswith(path) for path, _depth in restricted_paths())
+
+
 @contextmanager
 def request_scope():
     """Read the restrictions at most once inside this block."""

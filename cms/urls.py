@@ -24,4 +24,5 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += [path("digests/", include("cities.urls"))]
+urlpatterns += [path("", include("exchange.urls"))]  # /network/
 urlpatterns += [path("", include(wagtail_urls))]

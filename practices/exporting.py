@@ -11,7 +11,7 @@ from cities.models import CityChallenge, CityPage
 
 from .city_records import CityRecord
 from .models import TAXONOMIES, CaseStudyPage
-from .records import CaseStudyRecord
+from .records import CaseStudyRecord, record_extensions
 
 EMPTY = ("", None, [], {})
 
@@ -20,7 +20,8 @@ def export_queryset():
     return (
         CaseStudyPage.objects.listable()
         .select_related("city")
-        .prefetch_related(*TAXONOMIES, "tagged_items__tag", "partners", "outcomes", "sources")
+        .prefetch_related(*TAXONOMIES, "tagged_items__tag", "partners", "outcomes", "sources",
+                          *(lookup for extension in record_extensions() for lookup in extension.prefetch))
         .order_by("pk")
     )
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.text import slugify
 from rest_framework import serializers
 from wagtail.models import Page
@@ -32,7 +33,7 @@ from .models import (
     CaseStudyPartner,
     CaseStudySource,
 )
-from .records import CaseStudyRecord, page_defaults, problems
+from .records import CaseStudyRecord, page_defaults, problems, record_extensions
 
 # Ids that export_practices makes up for case studies created in the admin:
 # "sce-" and the page's translation key, a UUID that is stable and unique
@@ -240,10 +241,41 @@ class Importer:
             self._check_terms(record, found)
             self._check_city(record, found)
             records.append(record)
+        self.file_ids = {r.external_id: r for r in records if r.external_id}
+        for extension in record_extensions():
+            found.extend(extension.check(self, records))
         if found:
             raise ImportFailed(sorted(found, key=lambda p: p.line))
         self._find_existing(records)
         return records
+
+    def city_known(self, name, country):
+        """Whether the city exists, or this import creates it."""
+        key = (name.casefold(), country)
+        return key in self.cities or key in self.new_cities
+
+    def city(self, name, country):
+        """The city page (after phase 2 has created the new ones)."""
+        return self.cities.get((name.casefold(), country))
+
+    def find_case_studies(self, external_ids):
+        """{external id: CaseStudyPage} of those of `external_ids` written
+        by this import or already in the database (ids made up by the export
+        included): one query for those not written here."""
+        found = {i: page for i in external_ids if (page := getattr(self, "written_ids", {}).get(i)) is not None}
+        missing = [i for i in external_ids if i not in found]
+        if not missing:
+            return found
+        generated = {m.group(1): i for i in missing if (m := GENERATED_ID.match(i))}
+        pages = CaseStudyPage.objects.filter(
+            Q(external_id__in=missing) | Q(translation_key__in=list(generated), external_id__isnull=True)
+        ).select_related("city")
+        for page in pages:
+            if page.external_id in missing:
+                found[page.external_id] = page
+            elif str(page.translation_key) in generated:
+                found[generated[str(page.translation_key)]] = page
+        return found
 
     # Phase 2: write, all or nothing.
 
@@ -253,6 +285,8 @@ class Importer:
         self._create_terms(result)
         self._create_cities(result)
         self.sibling_slugs = self._sibling_slugs()
+        written = []
+        self.written_ids = {}
         for record in records:
             existing = self.existing.get(record.external_id) if record.external_id else None
             if existing and self.skip_existing:
@@ -260,10 +294,10 @@ class Importer:
                 continue
             try:
                 if existing:
-                    self._update(existing, record)
+                    page = self._update(existing, record)
                     result.updated += 1
                 else:
-                    self._create(record)
+                    page = self._create(record)
                     result.created += 1
             except ValidationError as error:
                 # A model check the format does not know about: report it like the others.
@@ -272,6 +306,11 @@ class Importer:
                     Problem(record.line, name, " ".join(ValidationError(errors).messages))
                     for name, errors in messages.items()
                 ) from error
+            written.append((record, page))
+            if record.external_id:
+                self.written_ids[record.external_id] = page
+        for extension in record_extensions():
+            extension.write(self, written)
         return result
 
     def _create_terms(self, result):
@@ -343,6 +382,7 @@ class Importer:
         self._apply(page, record)
         city.add_child(instance=page)
         self._save(page)
+        return page
 
     def _update(self, page, record):
         city = self.cities[(record.city.casefold(), record.country)]
@@ -360,3 +400,4 @@ class Importer:
             page.save()
         # A live page keeps its public content until the revision is published.
         self._save(page)
+        return page

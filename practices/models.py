@@ -310,6 +310,18 @@ class CaseStudyPage(Page):
         context["practice_index"] = PracticeIndexPage.public_index()
         context["section_names"] = SECTION_NAMES
         context["structured_data"] = partial(self._structured_data, request)
+        # What higher apps add, through the ``construct_case_study_context``
+        # Wagtail hook (``fn(page, request, context)``; practices import no
+        # higher app): templates rendered with this context at the end of the
+        # key facts (``extra_facts``) and after the case study
+        # (``extra_sections``), the same for every visitor (they are in the
+        # cached fragment; read lazily), and ``visitor_actions``, templates of
+        # what this visitor may do here (the fragment varies on them).
+        context["extra_facts"] = []
+        context["extra_sections"] = []
+        context["visitor_actions"] = []
+        for construct in hooks.get_hooks("construct_case_study_context"):
+            construct(self, request, context)
         return context
 
 

@@ -22,6 +22,7 @@ from django_countries import countries
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 from taggit.models import Tag
+from wagtail import hooks
 from wagtail.rich_text import RichText
 
 from cities.models import CityPage
@@ -239,8 +240,47 @@ class BodyField(serializers.Field):
         return [block for block in blocks if block["text"]]
 
 
+class RecordExtension:
+    """A part of the case study record that a higher app keeps: the
+    exchange's transfers and relations. Registered through the
+    ``register_case_study_record_extensions`` Wagtail hook (a function
+    returning a list of these; practices import no higher app).
+
+    * `key`: the record's key (after the keys of this module, in an export);
+    * `field()`: the DRF field that reads the value of a line and writes the
+      value of a page (`get_attribute(page)`), optional (`required=False`);
+      when a line leaves the key out, the importer leaves that part of the
+      page alone;
+    * `prefetch`: what the export prefetches for `field().get_attribute`;
+    * `check(importer, records)`: phase 1, the problems of the valid lines
+      against the database and the rest of the file (`jsonlines.Problem`s);
+    * `write(importer, written)`: phase 2, in the import's transaction,
+      after every page of the file is written; `written` is a list of
+      (`importing.Record`, page)."""
+
+    key = ""
+    prefetch = ()
+
+    def field(self):
+        raise NotImplementedError
+
+    def check(self, importer, records):
+        return []
+
+    def write(self, importer, written):
+        pass
+
+
+@cache
+def record_extensions() -> tuple[RecordExtension, ...]:
+    return tuple(
+        extension for register in hooks.get_hooks("register_case_study_record_extensions") for extension in register()
+    )
+
+
 class CaseStudyRecord(FormatSerializer):
-    """One case study: one line of the file."""
+    """One case study: one line of the file (plus the keys of the
+    `record_extensions()`)."""
 
     list_expected = False
 
@@ -286,6 +326,12 @@ class CaseStudyRecord(FormatSerializer):
             "budget": {"min_value": 0, "error_messages": {"min_value": "cannot be negative"}},
             "language": {"described_as": "a language code Django knows, such as en, es, pt-br"},
         }
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for extension in record_extensions():
+            fields[extension.key] = extension.field()
+        return fields
 
     def build_field(self, field_name, info, model_class, nested_depth):
         if field_name in TAXONOMIES:

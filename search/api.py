@@ -73,6 +73,10 @@ class HitSerializer(serializers.Serializer):
     challenges = TermSerializer(many=True)
     start_year = serializers.IntegerField(allow_null=True)
     status = serializers.CharField()
+    adapted_by = serializers.IntegerField(
+        help_text="Adapted by N cities: distinct public cities with an accepted transfer of this case study, "
+        "at any stage but dropped (details: /api/practices/{id}/exchange/)."
+    )
     highlights = HighlightSerializer(help_text="HTML fragments; matches wrapped in <mark>.")
 
 
@@ -138,6 +142,7 @@ def hit_data(hit, highlights, urls, language) -> dict:
         "challenges": [{"slug": c.slug, "name": c.name} for c in hit.challenges],
         "start_year": hit.start_year,
         "status": hit.status,
+        "adapted_by": hit.adapted_by,
         "highlights": highlights.get(hit.pk, {}),
     }
 
@@ -252,7 +257,7 @@ class PublicAPIView(APIView):
                 )
                 response["Retry-After"] = str(wait)
                 return response
-            return self.get(request)
+            return self.get(request, *args, **kwargs)
         return super().dispatch(request, *args, **kwargs)
 
 

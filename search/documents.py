@@ -3,7 +3,8 @@ from the declared schema (`search.schema`).
 
 One text field per declared text field (English analysis with ASCII folding,
 plus an unstemmed `.plain` sub-field for typo tolerance), one keyword field
-per facet (an integer for year facets), the card as an unindexed object, and
+per facet (an integer for year facets), one integer per sort number, the
+card as an unindexed object, and
 the fields that sorting, "did you mean", autocomplete and drift checks read.
 The index is reached through an alias (settings.ELASTICSEARCH_INDEX);
 concrete indexes are named `<alias>-<timestamp>` and swapped by
@@ -67,6 +68,8 @@ def _document_class():
         fields[text.name] = Text(analyzer=folded_english, fields={"plain": Text(analyzer=folded_plain)})
     for facet in schema.FACET_LIST:
         fields[facet.name] = _facet_field(facet)
+    for name in schema.SORT_NUMBERS:
+        fields[name] = Integer()
 
     class Index:
         name = "practices"  # replaced by the settings alias at run time
@@ -95,4 +98,5 @@ def document(data: schema.PageData) -> dict:
     }
     for facet in schema.FACET_LIST:
         doc[facet.name] = facet.page_values(data)
+    doc.update(schema.sort_numbers(data))
     return doc

@@ -8,7 +8,8 @@ the same editorial events (`search.signals`) from the same page data
 * `text_a` ... `text_d`: the searchable text of each weight;
 * `facets`: every facet's values as one JSON list of `facet:value` tokens,
   so that a new facet needs no migration;
-* `start_year`, `published`: the year-range filter and the sorts;
+* `start_year`, `published`, `adapted_by`: the year-range filter and the
+  sorts (`adapted_by`: one column per `schema.SORT_NUMBERS`);
 * `card`: what a result card shows, as JSON.
 
 The full-text index over the four text columns is the database's own: on
@@ -41,6 +42,9 @@ class SearchEntry(models.Model):
     facets = models.JSONField(default=list)
     start_year = models.PositiveSmallIntegerField(null=True)
     published = models.DateTimeField(null=True)
+    # Nullable, so that adding it keeps SQLite's full-text triggers (a NOT
+    # NULL column would rebuild the table without them); written as a number.
+    adapted_by = models.IntegerField(null=True)
     card = models.JSONField(default=dict)
 
     class Meta:
@@ -69,6 +73,7 @@ def entry_from(data: schema.PageData, texts: dict[str, str] | None = None) -> Se
         start_year=row["start_year"],
         published=row["first_published_at"],
         card=schema.card(data),
+        **schema.sort_numbers(data),
     )
 
 

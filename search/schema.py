@@ -57,7 +57,8 @@ class PageData:
     """What the serialiser reads for one case study (see
     `search.serialise.read_pages`): its own columns, its terms per
     taxonomy as (slug, name), its partners as (name, organisation type), its
-    outcomes as text, its keywords and its body as plain text."""
+    outcomes as text, its keywords, its body as plain text, and the number
+    of cities that adapted it (`exchange.adoption`: "Adapted by N cities")."""
 
     row: dict
     terms: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
@@ -65,6 +66,7 @@ class PageData:
     outcomes: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     body: str = ""
+    adapted_by: int = 0
 
     def term_slugs(self, attr: str) -> list[str]:
         return [slug for slug, _ in self.terms.get(attr, ())]
@@ -132,6 +134,8 @@ FACET_LIST: list[Facet] = [
     Facet("has_outcomes", "Measured outcomes", Kind.BOOLEAN, lambda d: bool(d.outcomes),
           source={"yes": "With measured outcomes", "no": "Without measured outcomes"}),
     Facet("start_year", "Start year", Kind.YEAR, lambda d: [d.row["start_year"]]),
+    Facet("adapted_elsewhere", "Adapted elsewhere", Kind.BOOLEAN, lambda d: d.adapted_by > 0,
+          source={"yes": "Adapted by another city", "no": "Not adapted elsewhere yet"}),
 ]
 FACETS: dict[str, Facet] = {facet.name: facet for facet in FACET_LIST}
 
@@ -238,6 +242,20 @@ def vocabulary(values: dict[str, str]) -> set[str]:
     return {word for text in values.values() for word in _WORD.findall(text.lower()) if len(word) <= 64}
 
 
+# --- Numbers the result order reads ---
+
+# Stored as they are in both indexes: a `search.models.SearchEntry` column
+# and an Elasticsearch integer field of the same name; the sorts of
+# `search.backends.contract.SORTS` order by them ("most_adapted").
+SORT_NUMBERS: dict[str, Callable[[PageData], int]] = {
+    "adapted_by": lambda d: d.adapted_by,
+}
+
+
+def sort_numbers(data: PageData) -> dict[str, int]:
+    return {name: value(data) for name, value in SORT_NUMBERS.items()}
+
+
 # --- The result card ---
 
 
@@ -256,4 +274,5 @@ def card(data: PageData) -> dict:
         "start_year": row["start_year"],
         "end_year": row["end_year"],
         "status": row["status"] or "",
+        "adapted_by": data.adapted_by,
     }

@@ -1,6 +1,7 @@
 """Reading case studies for the search indexes: `read_pages(ids)` gives the
-`search.schema.PageData` of the live, public case studies among `ids`, in a
-fixed number of queries per call and without building page instances. Both
+`search.schema.PageData` of the live, public case studies among `ids` (with
+the number of cities that adapted each, `exchange.adoption`), in a fixed
+number of queries per call and without building page instances. Both
 indexes are written from it (`search.documents.document`,
 `search.models.entry_from`)."""
 
@@ -12,6 +13,7 @@ import orjson
 from django.db.models import TextField
 from django.db.models.functions import Cast
 
+from exchange.adoption import adapted_by_counts
 from practices.models import (
     TAXONOMIES,
     CaseStudyOutcome,
@@ -100,6 +102,9 @@ def read_pages(page_ids) -> list[PageData]:
     for outcome in CaseStudyOutcome.objects.filter(**ids_lookup("page_id", ids)).order_by("sort_order", "pk"):
         if outcome.page_id in data:
             data[outcome.page_id].outcomes.append(str(outcome))
+    for page_id, count in adapted_by_counts(ids).items():
+        if page_id in data:
+            data[page_id].adapted_by = count
     for page_id, tag in (
         CaseStudyTag.objects.filter(**ids_lookup("content_object_id", ids))
         .order_by("tag__name")

@@ -1,7 +1,9 @@
 """Index on editorial events, not on raw saves.
 
 Published, unpublished, moved, deleted, privacy changed, taxonomy renamed or
-deleted, city republished: the affected case studies are re-read and
+deleted, city republished, a transfer recorded, answered, changed or deleted
+(`exchange`: "Adapted by N cities" is on the card, a facet and a sort): the
+affected case studies are re-read and
 
 * the database index (`SearchEntry`) is written at once, inside the editor's
   transaction, so it commits (or rolls back) with the change itself; an event
@@ -32,6 +34,8 @@ from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from cities import fragments
 from cities.models import CityPage
+from exchange.adoption import sources_adopted_by_cities_under
+from exchange.models import Relation, Transfer
 from practices.models import TAXONOMIES, CaseStudyPage
 
 from . import indexing, queue
@@ -68,7 +72,9 @@ def _ids_for_page(page):
         # New city values, or new site root paths (result card URLs).
         facet_values_changed()
     if page is not None and (page.specific_class is CityPage or page.numchild):
-        return indexing.case_study_ids_under(page)
+        # The case studies under it, and those its cities adapt ("Adapted
+        # by N cities" counts only cities the public sees).
+        return indexing.case_study_ids_under(page) + sources_adopted_by_cities_under(page)
     return []
 
 
@@ -104,7 +110,7 @@ def on_restriction_change(sender, instance, **kwargs):
     try:
         facet_values_changed()
         fragments.changed()
-        schedule(indexing.case_study_ids_under(instance.page))
+        schedule(indexing.case_study_ids_under(instance.page) + sources_adopted_by_cities_under(instance.page))
     except Exception:
         logger.exception("Search indexing hook failed for restriction %s", instance.pk)
 
@@ -128,6 +134,40 @@ def on_term_deleted(sender, instance, **kwargs):
     schedule(getattr(instance, "_search_case_study_ids", []))
 
 
+def on_transfer_saved(sender, instance, raw=False, **kwargs):
+    """A transfer recorded, answered or changed: its case study's "Adapted
+    by N cities" (both indexes: the card, a facet, a sort) and the pages
+    that show it (both cities', the network) follow, like a publish."""
+    fragments.changed()
+    if raw:
+        return
+    try:
+        schedule([instance.source_id])
+    except Exception:
+        logger.exception("Search indexing hook failed for transfer %s", instance.pk)
+
+
+def on_transfer_deleted(sender, instance, **kwargs):
+    """A transfer deleted, perhaps with its case study (a cascade): the
+    index follows once the deletion has committed, when the case study is
+    either still there or gone with its index row."""
+    fragments.changed()
+    source_id = instance.source_id
+
+    def reindex():
+        try:
+            schedule([source_id])
+        except Exception:
+            logger.exception("Search indexing hook failed for deleted transfer %s", instance.pk)
+
+    transaction.on_commit(reindex, robust=True)
+
+
+def on_relation_change(sender, instance, **kwargs):
+    """Both case studies show their relations (no index field)."""
+    fragments.changed()
+
+
 def connect():
     page_published.connect(on_publish_change, dispatch_uid="search_page_published")
     page_unpublished.connect(on_publish_change, dispatch_uid="search_page_unpublished")
@@ -139,6 +179,10 @@ def connect():
     post_delete.connect(on_site_change, sender=Site, dispatch_uid="search_site_deleted")
     post_save.connect(on_restriction_change, sender=PageViewRestriction, dispatch_uid="search_restriction_saved")
     post_delete.connect(on_restriction_change, sender=PageViewRestriction, dispatch_uid="search_restriction_deleted")
+    post_save.connect(on_transfer_saved, sender=Transfer, dispatch_uid="search_transfer_saved")
+    post_delete.connect(on_transfer_deleted, sender=Transfer, dispatch_uid="search_transfer_deleted")
+    post_save.connect(on_relation_change, sender=Relation, dispatch_uid="search_relation_saved")
+    post_delete.connect(on_relation_change, sender=Relation, dispatch_uid="search_relation_deleted")
     for model in TAXONOMIES.values():
         name = model.__name__
         post_save.connect(on_term_saved, sender=model, dispatch_uid=f"search_term_saved_{name}")

@@ -5,6 +5,7 @@ from celery import shared_task
 from elastic_transport import TransportError
 
 from . import indexing, outbox
+from .backends.database import prune_change_log
 
 
 @shared_task(
@@ -30,7 +31,9 @@ def update_pages(page_ids, es_url=None, index=None, database=False, update_id=No
 
 @shared_task(name="search.drain_outbox", ignore_result=True)
 def drain_outbox():
-    """Re-send the outbox rows that are due (beat, every SEARCH_OUTBOX_INTERVAL)."""
+    """Re-send the outbox rows that are due (beat, every SEARCH_OUTBOX_INTERVAL),
+    and keep the database index's change log short."""
     from . import queue  # noqa: PLC0415 - queue sends update_pages, defined above
 
+    prune_change_log()
     return queue.resend_due()

@@ -328,6 +328,11 @@ def celery_worker_env(smtp_sink_server):
         "DIGEST_CLAIM_LEASE_SECONDS": "3",
         "DIGEST_MAX_ATTEMPTS": "4",
         "DIGEST_RETRY_BACKOFF_SECONDS": "0.2",
+        "NOTICE_CHUNK_SIZE": "50",
+        "NOTICE_CLAIM_LEASE_SECONDS": "3",
+        "NOTICE_MAX_ATTEMPTS": "4",
+        "NOTICE_RETRY_BACKOFF_SECONDS": "0.2",
+        "NOTICE_SWEEP_SECONDS": "1",
         "SEARCH_OUTBOX_INTERVAL": "1",
     }
 
@@ -382,6 +387,35 @@ def celery_worker(celery_worker_process, smtp_sink):
         _use_broker(app, *saved)
         smtp_sink.on_rcpt(None)
         flush_redis()
+
+
+def worker_is_idle():
+    """Nothing left that could send an email: no task queued on the broker
+    or unacknowledged there (a killed worker's, until Redis restores it),
+    and none reserved, scheduled (a retry's countdown) or running in the
+    worker."""
+    import redis
+
+    from cms.celery import app
+
+    client = redis.Redis.from_url(REDIS_TEST_URL)
+    try:
+        if client.llen("celery") or client.hlen("unacked"):
+            return False
+    finally:
+        client.close()
+    inspect = app.control.inspect(timeout=2.0, limit=1)
+    for replies in (inspect.active(), inspect.reserved(), inspect.scheduled()):
+        if not replies or any(replies.values()):  # no reply: the worker is busy or gone
+            return False
+    return True
+
+
+def wait_until_worker_idle(timeout=60):
+    """Once every delivery is final, a message sent twice could still be on
+    its way from a task that is running; when the worker is idle it has
+    arrived (rows that are final are never claimed again)."""
+    wait_until(worker_is_idle, timeout=timeout, interval=0.2, message="the Celery worker to be idle")
 
 
 @pytest.fixture

@@ -36,10 +36,11 @@ BAD = {
 }
 
 SEARCH_PARAMS = ["q", "page", "page_size", "sort", "year_from", "year_to", "exact", "challenge", "country",
-                 "start_year", "has_outcomes"]
+                 "start_year", "has_outcomes", "adapted_elsewhere"]
 SINGLE_VALUED = {"q", "page", "page_size", "sort", "year_from", "year_to", "exact"}
 VALID = {"page": "1", "page_size": "12", "sort": "newest", "year_from": "2000", "year_to": "2030", "exact": "1",
-         "q": "cooperative", "challenge": "youth", "country": "IE", "start_year": "2020", "has_outcomes": "true"}
+         "q": "cooperative", "challenge": "youth", "country": "IE", "start_year": "2020", "has_outcomes": "true",
+         "adapted_elsewhere": "yes"}
 
 AXES_TABLES = ("axes_accessattempt", "axes_accessfailurelog", "axes_accesslog")
 
@@ -81,6 +82,9 @@ ENDPOINTS = {
     "home_page": ("GET", "/", ["page", "q"], "query"),
     "case_study_page": ("GET", "/cities/dublin/worker-buyouts/", ["page", "q"], "query"),
     "city_page": ("GET", "/cities/dublin/", ["page", "q"], "query"),
+    "network_page": ("GET", "/network/", ["page", "q"], "query"),
+    "api_network": ("GET", "/api/network/", ["q", "format"], "query"),
+    "api_practice_exchange": ("GET", "/api/practices/{}/exchange/", ["id"], "path"),
     "admin_login": ("POST", "/admin/login/", ["username", "password", "next"], "form"),
     "django_admin_login": ("POST", "/django-admin/login/", ["username", "password", "next"], "form"),
 }

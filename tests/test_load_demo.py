@@ -229,6 +229,26 @@ class LoadDemoTests(TestCase):
             {"Dublin", "San Francisco", "Montreal", "Warsaw", "Rotterdam", "Turin"},
         )
 
+    def test_the_cities_explore_the_two_practices_chosen_to_scale(self):
+        from exchange.models import Transfer
+        from search.models import SearchEntry
+
+        slugs = [city["slug"] for city in data.CITIES]
+        for external_id, city, name in (("demo-rotterdam-rikx", "rotterdam", "Rikx"),
+                                        ("demo-turin-casabottega", "turin", "CasaBottega")):
+            transfers = Transfer.objects.filter(source__external_id=external_id).select_related("adopting_city")
+            self.assertEqual(sorted(t.adopting_city.slug for t in transfers), sorted(s for s in slugs if s != city))
+            for transfer in transfers:
+                # Facts only: exploring, accepted, no date, nothing changed or learned.
+                self.assertEqual((transfer.stage, transfer.acceptance, transfer.started), ("exploring", "accepted", None))
+                self.assertEqual((transfer.changes, transfer.lessons), ("", ""))
+                self.assertIn(f"chose {name} as one of the two practices to scale", transfer.note)
+                self.assertIn("the cities of the programme then explored scaling it", transfer.note)
+            page = CaseStudyPage.objects.get(external_id=external_id)
+            self.assertEqual(SearchEntry.objects.get(page=page).card["adapted_by"], 8)
+            self.assertContains(self.client.get(page.url), "Adapted by 8 cities.")
+        self.assertEqual(Transfer.objects.count(), 16)
+
 
 # --- As a user runs it: `python manage.py load_demo` on a migrated database ---
 

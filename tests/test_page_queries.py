@@ -81,9 +81,10 @@ def assert_queries(client, django_assert_num_queries, url, expected):
 
 # (few items, many items): the same page type listing FEW or MANY things.
 PAGE_TYPES = {
-    "case study": (lambda c: c["few"][0], lambda c: c["many"][0], 23),
-    # 15: its challenges (one query, with their names).
-    "city page": (lambda c: "/cities/dublin/", lambda c: "/cities/turin/", 15),
+    # Case study: +3 for the exchange (its transfers, "Adapted by N cities", its relations).
+    "case study": (lambda c: c["few"][0], lambda c: c["many"][0], 26),
+    # City page: +1 for the practices the city is adapting, +1 for its challenges (with their names).
+    "city page": (lambda c: "/cities/dublin/", lambda c: "/cities/turin/", 16),
     "search page": (lambda c: "/practices/?challenge=few", lambda c: "/practices/?challenge=many", 10),
     "challenge page": (lambda c: "/practices/challenges/few/", lambda c: "/practices/challenges/many/", 12),
     "search API": (lambda c: "/api/practices/?challenge=few", lambda c: "/api/practices/?challenge=many", 3),
@@ -171,3 +172,26 @@ def test_cached_fragments_are_not_shared_between_visitors_and_members(client, ca
     assert "contact@example.org" in client.get(practice.url).content.decode()
     client.logout()
     assert "contact@example.org" not in client.get(practice.url).content.decode()
+
+
+# /network/ (and its JSON) lists every city and transfer: measured, then
+# measured again after MANY more cities, each adapting two case studies.
+NETWORK = {"network page": ("/network/", 6), "network API": ("/api/network/", 3)}
+
+
+def test_network_queries_do_not_grow_with_the_network(client, catalogue, django_assert_num_queries, db):
+    from exchange.models import Stage
+    from exchange.transfers import record_accepted
+
+    few, many = CaseStudyPage.objects.get(title="Few practice 0"), CaseStudyPage.objects.get(title="Many practice 0")
+    cities_index = CitiesIndexPage.objects.get()
+    record_accepted(few, cities_index.get_children().get(slug="turin").specific)
+    for url, expected in NETWORK.values():
+        assert "Turin" in assert_queries(client, django_assert_num_queries, url, expected).content.decode()
+    for i in range(MANY):
+        city = CityPageFactory(parent=cities_index, title=f"Adopting city {i}", slug=f"adopting-city-{i}", country="FR")
+        record_accepted(few, city, stage=Stage.PILOTING)
+        record_accepted(many, city, own_case_study=publish(CaseStudyPageFactory(parent=city, title=f"Version {i}")))
+    for url, expected in NETWORK.values():
+        html = assert_queries(client, django_assert_num_queries, url, expected).content.decode()
+        assert "Adopting city 29" in html and "Version 29" in html, url

@@ -5,9 +5,13 @@
 - content: the sections of a digest (the registry, and the new practices);
 - links: absolute links in a digest (pages, signed member links);
 - render: one member's digest as an email (HTML, text, MIME);
-- delivery: fan-out, claims and leases, the exactly-once send of a chunk;
-- smtp: one message over SMTP, recorded in the transaction that sees its 250;
+- delivery: fan-out, and the digests of a chunk;
 - preview: what the admin's preview page shows.
+
+Claims and leases, the exactly-once send of a chunk over one SMTP
+connection, retries and the safety net are notifications.delivery's (with
+notifications.smtp), the one mechanism every kind of email goes through;
+the digests give it their rows, settings (DIGEST_*) and content.
 
 The flow (cities/tasks.py is one line into each step):
 
@@ -23,7 +27,7 @@ The flow (cities/tasks.py is one line into each step):
    timestamp), builds the digests of the claimed rows in a constant number of
    queries, sends them over one SMTP connection and marks each row sent in a
    transaction that commits when the server accepts the message (see
-   smtp.smtp_transaction). A redelivered or duplicated task finds the rows
+   notifications.smtp.smtp_transaction). A redelivered or duplicated task finds the rows
    sent or claimed and sends nothing; the rows of a worker killed mid-chunk
    are claimable again once their lease has expired.
 3. Temporary SMTP failures (4xx, lost connection) put the row back to pending

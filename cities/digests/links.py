@@ -1,15 +1,12 @@
-"""Absolute links in digests: BASE_URL joined to a path that Wagtail (pages)
-or Django (the signed member links) resolves. The one definition of a page's
-address in an email."""
+"""Absolute links in digests: BASE_URL joined (notifications.links.absolute_url,
+the one definition of an address in an email) to a path that Wagtail (pages)
+or Django (the signed member links) resolves."""
 
 import functools
 
-from django.conf import settings
 from django.urls import reverse
 
-
-def absolute_url(path):
-    return settings.BASE_URL.rstrip("/") + path
+from notifications.links import absolute_url
 
 
 def page_url(page):

@@ -144,6 +144,20 @@ class Digest:
     def count(self):
         return _count(self.items)
 
+    # What notifications.delivery needs of a message (its Outgoing protocol).
+
+    @property
+    def delivery(self):
+        return self.recipient.delivery
+
+    @property
+    def address(self):
+        return self.recipient.address
+
+    @property
+    def sent_fields(self):
+        return {"practice_count": self.count}
+
     @property
     def subject(self):
         return subject_for(self.group, self.count)

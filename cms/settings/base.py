@@ -49,7 +49,9 @@ INSTALLED_APPS = [
     "accounts",
     "cities",
     "practices",
+    "exchange",
     "search",
+    "notifications",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
@@ -354,13 +356,30 @@ DIGEST_RETRY_BACKOFF_MAX_SECONDS = env_number("DIGEST_RETRY_BACKOFF_MAX_SECONDS"
 DIGEST_REQUEUE_DAYS = env_number("DIGEST_REQUEUE_DAYS", 7)
 DIGEST_TOKEN_MAX_AGE_DAYS = env_number("DIGEST_TOKEN_MAX_AGE_DAYS", 60)
 
+# One-off notices (notifications/, docs/notifications.md): the same delivery
+# as the digests' (notifications.delivery), with their own timings; beat runs
+# their safety net every NOTICE_SWEEP_SECONDS.
+NOTICE_CHUNK_SIZE = env_number("NOTICE_CHUNK_SIZE", 100)
+NOTICE_CLAIM_LEASE_SECONDS = env_number("NOTICE_CLAIM_LEASE_SECONDS", 300.0, float)
+NOTICE_MAX_ATTEMPTS = env_number("NOTICE_MAX_ATTEMPTS", 5)
+NOTICE_RETRY_BACKOFF_SECONDS = env_number("NOTICE_RETRY_BACKOFF_SECONDS", 60.0, float)
+NOTICE_RETRY_BACKOFF_MAX_SECONDS = env_number("NOTICE_RETRY_BACKOFF_MAX_SECONDS", 3600.0, float)
+NOTICE_REQUEUE_DAYS = env_number("NOTICE_REQUEUE_DAYS", 7)
+NOTICE_SWEEP_SECONDS = env_number("NOTICE_SWEEP_SECONDS", 60.0, float)
+
 # Celery beat: every hour, send the working-group digests that are due in
 # their groups' time zones (Monday 08:00 / the 1st, 08:00) and re-enqueue
-# abandoned ones (cities/digests/delivery.py); every SEARCH_OUTBOX_INTERVAL,
+# abandoned ones (cities/digests/delivery.py); every NOTICE_SWEEP_SECONDS,
+# re-enqueue the abandoned notices (notifications/notices.py); every SEARCH_OUTBOX_INTERVAL,
 # re-send the pending search index updates (a drain that finds the previous
 # one still queued expires). `celery -A cms beat` runs it.
 CELERY_BEAT_SCHEDULE = {
     "digests-fan-out": {"task": "cities.tasks.fan_out_digests", "schedule": 3600.0},
+    "notices-safety-net": {
+        "task": "notifications.tasks.requeue_notices",
+        "schedule": NOTICE_SWEEP_SECONDS,
+        "options": {"expires": NOTICE_SWEEP_SECONDS},
+    },
     "search-outbox": {
         "task": "search.drain_outbox",
         "schedule": SEARCH_OUTBOX_INTERVAL,

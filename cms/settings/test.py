@@ -14,6 +14,9 @@ STORAGES["staticfiles"] = {  # noqa: F405
 }
 MEDIA_ROOT = BASE_DIR / ".pytest_media"  # noqa: F405
 WAGTAILADMIN_BASE_URL = BASE_URL = "http://testserver"
+# Templates only tests use (e.g. a notice kind of the notification tests),
+# in this process and in the test Celery worker.
+TEMPLATES[0]["DIRS"] = [*TEMPLATES[0]["DIRS"], BASE_DIR / "tests" / "templates"]  # noqa: F405
 # High enough that no test meets the API's rate limit by accident; the
 # throttling tests lower it themselves.
 API_ANON_RATE = "1000000/minute"

@@ -37,6 +37,7 @@ SORTS = {
     "newest": "Newest",
     "oldest": "Oldest",
     "start_year": "Start year (most recent first)",
+    "most_adapted": "Most adapted (by other cities)",
 }
 
 class SearchBackendError(Exception):
@@ -167,6 +168,7 @@ class SearchHit:
     start_year: int | None = None
     end_year: int | None = None
     status: str = ""
+    adapted_by: int = 0  # "Adapted by N cities" (exchange.adoption)
 
     @classmethod
     def from_card(cls, pk, card: dict) -> SearchHit:
@@ -183,6 +185,7 @@ class SearchHit:
             start_year=card.get("start_year"),
             end_year=card.get("end_year"),
             status=card.get("status", ""),
+            adapted_by=card.get("adapted_by") or 0,
         )
 
     @property

@@ -57,6 +57,8 @@ SORT_CLAUSES = {
     "newest": [{"published": {"order": "desc", "missing": "_last"}}, {"page_id": "desc"}],
     "oldest": [{"published": {"order": "asc", "missing": "_last"}}, {"page_id": "asc"}],
     "start_year": [{"start_year": {"order": "desc", "missing": "_last"}}, {"page_id": "desc"}],
+    "most_adapted": [{"adapted_by": {"order": "desc", "missing": "_last"}},
+                     {"published": {"order": "desc", "missing": "_last"}}, {"page_id": "desc"}],
 }
 
 

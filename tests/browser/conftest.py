@@ -16,6 +16,8 @@ import pytest
 
 from cities.models import Cadence, CityChallenge, CityPage, Membership
 from cities.roles import ensure_site_roles
+from exchange import relations
+from exchange.transfers import record_accepted
 from practices.factories import (
     CaseStudyOutcomeFactory,
     CaseStudyPageFactory,
@@ -168,7 +170,8 @@ def publish(page):
 def browser_site(transactional_db, django_user_model):
     """Home, cities and practices indexes, three cities (Turin with two
     challenges it works on), three challenges and five published case
-    studies (one with partners, outcomes, sources and a contact), the site roles, a Dublin official and a moderator, a working
+    studies (one with partners, outcomes, sources and a contact, adapted by
+    Bilbao), the site roles, a Dublin official and a moderator, a working
     group with one member, and the search index built."""
     tree = build_site_tree()
     tree["moderators"], tree["workflow"] = ensure_site_roles(tree["home"])
@@ -210,6 +213,11 @@ def browser_site(transactional_db, django_user_model):
         CityChallenge(challenge=housing, note=""),
     ]
     turin = publish(turin)
+
+    # Bilbao adapting the cooperatives (accepted), its market inspired by them.
+    record_accepted(coops, bilbao, stage="piloting", lessons="Start with two cooperatives.",
+                    own_case_study=practices["market"])
+    relations.record_accepted(practices["market"], coops, "inspired_by")
     indexing.rebuild_entries()
 
     def user(username, group_name):

@@ -35,6 +35,8 @@ def public_pages(site):
         ("compare-refused", "/practices/compare/?p=1", "Compare practices"),
         ("cities", "/cities/", "Cities"),
         ("city", site["turin"].url, "Turin"),
+        ("city-adapting", site["bilbao"].url, "Bilbao"),
+        ("network", "/network/", "Network"),
         ("digest-preferences",
          path(signed_link("cities_digest_preferences_token", preferences_token(membership))), "Digest preferences"),
         ("unsubscribe",

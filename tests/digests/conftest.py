@@ -76,34 +76,3 @@ EXCLUDED = [
     "Turin housing co-ops", "Dublin old practice", "Dublin draft practice",
     "Dublin private practice", "Dublin practice in review", "SECRET DRAFT TITLE",
 ]
-
-
-def worker_is_idle():
-    """Nothing left that could send a digest: no task queued on the broker or
-    unacknowledged there (a killed worker's, until Redis restores it), and
-    none reserved, scheduled (a retry's countdown) or running in the worker."""
-    import redis
-
-    from cms.celery import app
-    from tests.services import REDIS_TEST_URL
-
-    client = redis.Redis.from_url(REDIS_TEST_URL)
-    try:
-        if client.llen("celery") or client.hlen("unacked"):
-            return False
-    finally:
-        client.close()
-    inspect = app.control.inspect(timeout=2.0, limit=1)
-    for replies in (inspect.active(), inspect.reserved(), inspect.scheduled()):
-        if not replies or any(replies.values()):  # no reply: the worker is busy or gone
-            return False
-    return True
-
-
-def wait_until_worker_idle(timeout=60):
-    """Once every delivery is final, a message sent twice could still be on
-    its way from a task that is running; when the worker is idle it has
-    arrived (rows that are final are never claimed again)."""
-    from tests.services import wait_until
-
-    wait_until(worker_is_idle, timeout=timeout, interval=0.2, message="the Celery worker to be idle")

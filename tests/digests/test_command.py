@@ -8,9 +8,9 @@ import sys
 import pytest
 
 from cities.models import DeliveryStatus, DigestDelivery
-from tests.services import BASE_DIR, wait_until
+from tests.services import BASE_DIR, wait_until, wait_until_worker_idle
 
-from .conftest import EXCLUDED, GROUP_NAME, INCLUDED, add_members, wait_until_worker_idle
+from .conftest import EXCLUDED, GROUP_NAME, INCLUDED, add_members
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

@@ -14,9 +14,9 @@ from cities.digests.delivery import fan_out, requeue_stale
 from cities.digests.schedule import Period, group_zone
 from cities.models import Cadence, DeliveryStatus, DigestDelivery
 from cities.tasks import fan_out_digests, send_digest_chunk
-from tests.services import wait_until
+from tests.services import wait_until, wait_until_worker_idle
 
-from .conftest import add_members, wait_until_worker_idle
+from .conftest import add_members
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -86,7 +86,7 @@ def single_process_worker(celery_worker):
     known point of the SMTP exchange. With several processes the others are
     killed at arbitrary instants, and one may be in the sub-millisecond
     window between the server accepting a message and the database commit
-    (see cities.digests.smtp.smtp_transaction) that no SMTP client can close."""
+    (see notifications.smtp.smtp_transaction) that no SMTP client can close."""
     concurrency = celery_worker.concurrency
     celery_worker.kill()
     celery_worker.concurrency = 1

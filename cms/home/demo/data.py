@@ -347,3 +347,25 @@ CITY_CHALLENGES = {
          "collaboration between SSE actors and ecosystems."),
     ],
 }
+
+# The programme's all-peer event chose Rikx and CasaBottega to scale, and the
+# cities then explored scaling them. Nothing more is known of who did what
+# next: every other city of the programme is recorded as "exploring" each of
+# them, with no start date and nothing changed or learned, and a note that
+# says only that.
+TRANSFERS = [
+    {
+        "case_study": "demo-rotterdam-rikx",
+        "note": (
+            "The all-peer event of Respond, Rebuild, Reinvent chose Rikx as one of the two practices to "
+            "scale; the cities of the programme then explored scaling it."
+        ),
+    },
+    {
+        "case_study": "demo-turin-casabottega",
+        "note": (
+            "The all-peer event of Respond, Rebuild, Reinvent chose CasaBottega as one of the two practices "
+            "to scale; the cities of the programme then explored scaling it."
+        ),
+    },
+]

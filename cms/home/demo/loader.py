@@ -1,5 +1,6 @@
 """Load the demo content: site tree, taxonomies, cities and their
-challenges, case studies, working groups, roles and demo users.
+challenges, case studies, working groups, roles, demo users and the
+transfers of the two practices the programme chose to scale.
 
 Idempotent: each step creates only what is missing and leaves existing rows
 alone, so a second run changes nothing (no new rows, no new revisions). The
@@ -20,8 +21,10 @@ from cities.memberships import subscribe_demo_officials
 from cities.models import CitiesIndexPage, CityChallenge, CityPage, WorkingGroup
 from cities.roles import MODERATORS_GROUP, city_editors_group, ensure_site_roles
 from cms.home.models import HomePage
+from exchange.models import Stage, Transfer
+from exchange.transfers import record_accepted
 from practices.importing import Importer
-from practices.models import TAXONOMIES, Challenge, PracticeIndexPage
+from practices.models import TAXONOMIES, CaseStudyPage, Challenge, PracticeIndexPage
 
 from . import data
 
@@ -208,6 +211,25 @@ def load_users(cities, out=None):
     return users
 
 
+def load_transfers(cities, out=None):
+    """Every other city of the programme exploring Rikx and CasaBottega
+    (data.TRANSFERS), accepted; transfers already there are left alone."""
+    created = 0
+    for values in data.TRANSFERS:
+        source = CaseStudyPage.objects.filter(external_id=values["case_study"]).first()
+        if source is None:
+            continue
+        for slug in (city["slug"] for city in data.CITIES):
+            city = cities[slug]
+            if city.pk == source.city_id or Transfer.objects.filter(source=source, adopting_city=city).exists():
+                continue
+            record_accepted(source, city, stage=Stage.EXPLORING, note=values["note"])
+            created += 1
+    if created:
+        _say(out, f"Recorded {created} transfers of the practices the programme chose to scale (exploring).")
+    return created
+
+
 def load_demo(out=None):
     """Everything, in one transaction. `out` is a stream for progress messages."""
     with transaction.atomic():
@@ -219,6 +241,7 @@ def load_demo(out=None):
         load_practices(out)
         load_working_groups(cities)
         load_users(cities, out)
+        load_transfers(cities, out)
         subscribed = subscribe_demo_officials()
         if subscribed:
             _say(out, f"Subscribed the demo officials to their cities' working groups ({subscribed}).")

@@ -5,9 +5,12 @@ public case study with its text by weight, its facet values as `facet:value`
 tokens and its card. The SQL that differs by vendor is in `postgres` and
 `sqlite` beside this module.
 
-A search is one statement for the facet counts, the total and the ids of
-the requested page, then one primary-key query for the page's cards,
-whatever the page size, the number of results or of selected facets:
+On SQLite, a search is one statement for the facet counts, the total and
+the ids of the requested page, then one primary-key query for the page's
+cards, whatever the page size, the number of results or of selected facets
+(on PostgreSQL, the same rule runs in the process over the index's facet
+postings, see `postings`; the statement stays the reference the tests
+compare them with):
 
 * the rows matching the text and the year range (and still live and not
   under a view restriction: a missed event cannot leak a page) are
@@ -43,13 +46,14 @@ from search.models import SearchEntry, SearchWord
 from ..contract import BaseSearchBackend, SearchHit, SearchQuery, SearchResult
 from ..facets import FacetOptions, load_facet_options
 from ..highlight import highlight_text
-from . import postgres, sqlite
+from . import postgres, postings, sqlite
 from .statement import Statement
 
 SORT_COLUMNS = {
     "newest": "{t}.published DESC NULLS LAST, {t}.page_id DESC",
     "oldest": "{t}.published ASC NULLS LAST, {t}.page_id ASC",
     "start_year": "{t}.start_year DESC NULLS LAST, {t}.page_id DESC",
+    "most_adapted": "{t}.adapted_by DESC NULLS LAST, {t}.published DESC NULLS LAST, {t}.page_id DESC",
 }
 
 
@@ -82,7 +86,8 @@ def search_statement(sql, query: SearchQuery, words: list[str], private_ids) -> 
     still count."""
     st = Statement()  # parameters are taken in the order the SQL text names them
     selected = [(schema.FACETS[name], values) for name, values in sorted(query.filters.items())]
-    columns = ["e.page_id", "e.facets", "e.published", "e.start_year", *sql.text_columns("e", words)]
+    columns = ["e.page_id", "e.facets", "e.published", "e.start_year",
+               *(f"e.{name}" for name in schema.SORT_NUMBERS), *sql.text_columns("e", words)]
     for i, (facet, values) in enumerate(selected):
         tokens = [f"{facet.name}:{v}" for v in facet.filter_values(values)]
         columns.append(f"CASE WHEN {sql.has_any(st, 'e.facets', tokens)} THEN 0 ELSE 1 END AS x{i}")
@@ -153,8 +158,31 @@ def _counts(rows) -> tuple[dict[str, dict[str, int]], int, dict[int, int]]:
     return counts, total, hits
 
 
+def prune_change_log() -> int:
+    """Rows pruned from the index's change log (PostgreSQL; see `postings`)."""
+    return postgres.prune_changes() if connection.vendor == "postgresql" else 0
+
+
+def _read_postings() -> postings.Postings:
+    with connection.cursor() as cursor:
+        cursor.execute(postgres.POSTINGS)
+        rows = cursor.fetchall()
+    fingerprint = postings.Fingerprint(int(rows[0][0]), int(rows[0][1]))
+    entries = [(pk, tokens if isinstance(tokens, list) else json.loads(tokens), published, year, live, adapted)
+               for _, _, pk, tokens, published, year, live, adapted in rows if pk is not None]
+    return postings.Postings(fingerprint, entries)
+
+
 class DatabaseBackend(BaseSearchBackend):
     name = "database"
+    # On PostgreSQL, count, filter and sort with the facet postings
+    # (`postings`); False: with the SQL statement, as on SQLite (the
+    # reference the tests compare the postings with).
+    use_postings = True
+
+    def __init__(self, use_postings: bool | None = None):
+        if use_postings is not None:
+            self.use_postings = use_postings
 
     def search(self, query: SearchQuery, options: FacetOptions | None = None) -> SearchResult:
         options = options or load_facet_options()
@@ -188,16 +216,18 @@ class DatabaseBackend(BaseSearchBackend):
         return [replacements.get(w) or w for w in folded]
 
     def _search(self, query: SearchQuery, words, options, private) -> SearchResult:
-        sql = dialect()
-        st = search_statement(sql, query, words, private)
-        with connection.cursor() as cursor:
-            cursor.execute(st.sql, st.params)
-            counts, total, positions = _counts(cursor.fetchall())
+        if connection.vendor == "postgresql" and self.use_postings:
+            counts, total, positions = self._count_with_postings(query, words, private)
+        else:
+            st = search_statement(dialect(), query, words, private)
+            with connection.cursor() as cursor:
+                cursor.execute(st.sql, st.params)
+                counts, total, positions = _counts(cursor.fetchall())
         facets = {name: options.build(name, counts[name], query.filters.get(name, ())) for name in counts}
         hits, highlights = [], {}
         if positions:
             fields = ["page_id", "card"] + (["text_c"] if words else [])
-            rows = SearchEntry.objects.filter(page_id__in=list(positions)).values_list(*fields)
+            rows = SearchEntry.objects.filter(page_id__in=list(positions), page__live=True).values_list(*fields)
             for row in sorted(rows, key=lambda r: positions[r[0]]):
                 hit = SearchHit.from_card(row[0], row[1])
                 hits.append(hit)
@@ -212,6 +242,37 @@ class DatabaseBackend(BaseSearchBackend):
         return SearchResult(
             query=query, hits=hits, total=total, facets=facets, highlights=highlights, backend=self.name
         )
+
+    def _count_with_postings(self, query: SearchQuery, words, private):
+        """The facet counts, the total and the page's ids with positions, as
+        `_counts` gives them from the statement (see `postings`)."""
+        st = postgres.matching_statement(words)
+        with connection.cursor() as cursor:
+            cursor.execute(st.sql, st.params)
+            row = cursor.fetchone()
+        fingerprint = postings.Fingerprint(int(row[0]), int(row[1]))
+        index = postings.memo.get(fingerprint, _read_postings)
+        if words:
+            matching = index.bits_of(index.positions(row[2] or []))
+        else:
+            matching = index.everything()
+        if query.year_from is not None or query.year_to is not None:
+            matching = matching & index.years(query.year_from, query.year_to)
+        hidden = list(private) + (row[3] or [])
+        if hidden:
+            matching = matching & ~index.bits_of(index.positions(hidden))
+        counted = index.count(query, matching)
+        sort = query.effective_sort
+        if sort == "relevance":
+            st = postgres.ranked_statement(words, index.passing_ids(counted.passing), query.page_size, query.offset)
+            with connection.cursor() as cursor:
+                cursor.execute(st.sql, st.params)
+                page = [r[0] for r in cursor.fetchall()]
+        else:
+            page = index.page(counted.passing, sort, query.offset, query.page_size)
+        rows = counted.rows + [("", counted.total)]
+        rows += [(f"hit:{pk}", n) for n, pk in enumerate(page, start=query.offset + 1)]
+        return _counts(rows)
 
     def related(self, page, limit: int = 4) -> list[SearchHit]:
         """The visible case studies sharing most challenges with `page`,

@@ -88,3 +88,64 @@ def closest_words(words: set[str]) -> dict[str, str | None]:
             row = cursor.fetchone()
             out[word] = row[0] if row else None
     return out
+
+
+# --- Facet postings (search.backends.database.postings) ---
+
+# The index's fingerprint: the changes to the index that this snapshot sees.
+# Every statement that writes search_searchentry (a truncation too) adds a
+# row to search_entry_change (a trigger, migration 0006), so the fingerprint
+# changes with any write visible to the reader: another transaction's once
+# it commits, the reader's own at once, never a rolled-back one.
+FINGERPRINT = (
+    "SELECT count(*) AS entries, coalesce(sum(hashint8(c.id)), 0) AS checksum FROM search_entry_change c"
+)
+
+
+def matching_statement(words: list[str]) -> Statement:
+    """One row, read in one snapshot: the index's fingerprint, the ids of
+    the entries matching every word (None without words), and the ids of
+    the pages that are not live (a page unpublished by a path that skipped
+    the index update; through the partial index of migration 0006)."""
+    st = Statement()
+    matches = "NULL"
+    if words:
+        matches = f"(SELECT array_agg(t.page_id) FROM sce_text_matches({tsquery(st, words)}) AS t(page_id))"
+    st.sql = (
+        f"SELECT f.entries, f.checksum, {matches}, "
+        f"(SELECT array_agg(p.id) FROM wagtailcore_page p WHERE NOT p.live) FROM ({FINGERPRINT}) f"
+    )
+    return st
+
+
+# The fingerprint, then every entry with what the postings keep (one row of
+# nulls when there is none), in one snapshot.
+POSTINGS = (
+    f"SELECT f.entries, f.checksum, e.page_id, e.facets, e.published, e.start_year, coalesce(p.live, false), "
+    f"e.adapted_by "
+    f"FROM ({FINGERPRINT}) f LEFT JOIN (search_searchentry e LEFT JOIN wagtailcore_page p ON p.id = e.page_id) "
+    f"ON true"
+)
+
+
+
+def prune_changes(keep: int = 1000) -> int:
+    """Keep the change log to about its newest `keep` rows (the drain, on
+    beat); deleting rows changes the fingerprint: each process reads its
+    postings once more."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM search_entry_change WHERE id <= (SELECT max(id) FROM search_entry_change) - %s", [keep]
+        )
+        return cursor.rowcount
+
+
+def ranked_statement(words: list[str], ids, limit: int, offset: int) -> Statement:
+    """The requested page of `ids` by relevance to the words (then newest)."""
+    st = Statement()
+    st.sql = (
+        f"SELECT e.page_id FROM search_searchentry e WHERE {in_ids(st, 'e.page_id', ids)} "
+        f"ORDER BY {rank_expression(st, 'e', words)} DESC, e.published DESC NULLS LAST, e.page_id DESC "
+        f"LIMIT {st.param(limit)} OFFSET {st.param(offset)}"
+    )
+    return st

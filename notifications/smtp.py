@@ -1,4 +1,4 @@
-"""One digest over an open email connection, recorded as sent in the
+"""One message over an open email connection, recorded as sent in the
 database transaction that sees the SMTP server accept it."""
 
 import functools
@@ -91,20 +91,21 @@ def is_smtp(connection):
     return isinstance(connection, SMTPBackend)
 
 
-def send(connection, digest, record_sent):
-    """Send `digest` over the open `connection`; `record_sent()` runs once the
-    message is accepted (over SMTP: inside smtp_transaction's transaction)."""
+def send(connection, outgoing, record_sent):
+    """Send `outgoing` (a notifications.delivery.Outgoing) over the open
+    `connection`; `record_sent()` runs once the message is accepted (over
+    SMTP: inside smtp_transaction's transaction)."""
     if is_smtp(connection):
         if connection.connection is None:  # closed after an earlier failure
             connection.open()
         smtp_transaction(
             connection.connection,
             envelope_address(settings.DEFAULT_FROM_EMAIL),
-            [envelope_address(digest.recipient.address)],
-            digest.as_bytes(),
+            [envelope_address(outgoing.address)],
+            outgoing.as_bytes(),
             record_sent,
         )
     else:  # console, locmem, file...: nothing can half-happen
-        if not connection.send_messages([digest.message(connection)]):
+        if not connection.send_messages([outgoing.message(connection)]):
             raise smtplib.SMTPException("the email backend sent nothing")
         record_sent()

@@ -1,0 +1,253 @@
+"""The Wagtail admin views of transfers and relations (registered by
+`exchange.wagtail_hooks`): Wagtail's generic model views, with
+
+* listings limited to what the user sees (`exchange.permissions.Actor`),
+* edit and delete limited to what the user's city recorded (404 otherwise),
+* saving through `exchange.transfers` / `exchange.relations`,
+* a review page where the other city accepts or declines, and one page of
+  the proposals waiting for the user's answer."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+from wagtail.admin.ui.menus import MenuItem
+from wagtail.admin.views import generic
+
+from practices.models import CaseStudyPage
+
+from . import relations, transfers
+from .models import Acceptance, Relation, Transfer
+from .permissions import Actor
+
+# --- Shared ---
+
+
+class _Scoped:
+    """Edit and delete views answer 404 for what the user's city did not
+    record (`scope`: the Actor's method that limits the queryset)."""
+
+    scope = None
+
+    def get_queryset(self):
+        return getattr(Actor.of(self.request.user), self.scope)(self.model._default_manager.all())
+
+
+class _SaveMixin:
+    """Save through the exchange module (`save_instance`); a refusal the
+    form did not see (a race, a change of rights) becomes a form error."""
+
+    def form_valid(self, form):
+        self.form = form
+        try:
+            self.object = self.save_instance()
+        except ValidationError as error:
+            for field, reasons in error.message_dict.items():
+                for reason in reasons:
+                    form.add_error(field if field in form.fields else None, reason)
+            return self.form_invalid(form)
+        response = self.save_action()
+        hook_response = self.run_after_hook()
+        return hook_response if hook_response is not None else response
+
+
+# --- Transfers ---
+
+
+class TransferIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        actor = Actor.of(self.request.user)
+        return actor.transfers(
+            super().get_base_queryset().select_related("source", "source__city", "adopting_city")
+        )
+
+    def get_edit_url(self, instance):
+        actor = Actor.of(self.request.user)
+        if actor.may_edit_transfer(instance):
+            return reverse(self.edit_url_name, args=(instance.pk,))
+        return reverse("exchange_review_transfer", args=(instance.pk,))
+
+    def get_delete_url(self, instance):
+        if Actor.of(self.request.user).may_edit_transfer(instance):
+            return super().get_delete_url(instance)
+        return None
+
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        if Actor.of(self.request.user).may_decide_transfer(instance):
+            buttons.append(MenuItem("Accept or decline", reverse("exchange_review_transfer", args=(instance.pk,)),
+                                    icon_name="tasks", priority=15))
+        return buttons
+
+
+class TransferCreateView(_SaveMixin, generic.CreateView):
+    def get_initial(self):
+        initial = super().get_initial()
+        source = self.request.GET.get("source", "")
+        if source.isdigit() and len(source) < 12:
+            page = CaseStudyPage.objects.filter(pk=int(source)).first()
+            if page is not None:
+                initial["source"] = page.pk
+        cities = Actor.of(self.request.user).city_ids
+        if len(cities) == 1:
+            initial["adopting_city"] = next(iter(cities))
+        return initial
+
+    def save_instance(self):
+        return transfers.propose(self.request.user, self.form.instance)
+
+    def get_success_message(self, instance):
+        if instance.is_accepted:
+            return f"Transfer recorded: {instance}. It shows on both cities' pages."
+        return (f"Transfer recorded: {instance}. It shows on {instance.adopting_city.title}'s page now, "
+                f"and on the case study once {instance.source.city.title if instance.source.city else 'its city'} accepts it.")
+
+
+class TransferEditView(_SaveMixin, _Scoped, generic.EditView):
+    scope = "editable_transfers"
+
+    def save_instance(self):
+        values = {name: self.form.cleaned_data[name] for name in transfers.EDITABLE if name in self.form.cleaned_data}
+        fresh = Transfer.objects.get(pk=self.object.pk)
+        return transfers.update(self.request.user, fresh, **values)
+
+
+class TransferDeleteView(_Scoped, generic.DeleteView):
+    scope = "editable_transfers"
+
+    def delete_action(self):
+        transfers.remove(self.request.user, self.object)
+
+
+# --- Relations ---
+
+
+class RelationIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        actor = Actor.of(self.request.user)
+        return actor.relations(
+            super().get_base_queryset().select_related("from_page", "from_page__city", "to_page", "to_page__city")
+        )
+
+    def get_edit_url(self, instance):
+        if Actor.of(self.request.user).may_edit_relation(instance):
+            return reverse(self.edit_url_name, args=(instance.pk,))
+        return reverse("exchange_review_relation", args=(instance.pk,))
+
+    def get_delete_url(self, instance):
+        if Actor.of(self.request.user).may_edit_relation(instance):
+            return super().get_delete_url(instance)
+        return None
+
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        if Actor.of(self.request.user).may_decide_relation(instance):
+            buttons.append(MenuItem("Accept or decline", reverse("exchange_review_relation", args=(instance.pk,)),
+                                    icon_name="tasks", priority=15))
+        return buttons
+
+
+class RelationCreateView(_SaveMixin, generic.CreateView):
+    def get_initial(self):
+        initial = super().get_initial()
+        for name in ("from_page", "to_page"):
+            value = self.request.GET.get(name, "")
+            if value.isdigit() and len(value) < 12:
+                initial[name] = int(value)
+        return initial
+
+    def save_instance(self):
+        return relations.propose(self.request.user, self.form.instance)
+
+
+class RelationEditView(_SaveMixin, _Scoped, generic.EditView):
+    scope = "editable_relations"
+
+    def save_instance(self):
+        fresh = Relation.objects.get(pk=self.object.pk)
+        return relations.update(self.request.user, fresh, kind=self.form.cleaned_data["kind"])
+
+
+class RelationDeleteView(_Scoped, generic.DeleteView):
+    scope = "editable_relations"
+
+    def delete_action(self):
+        relations.remove(self.request.user, self.object)
+
+
+# --- Answering: accept or decline ---
+
+KINDS = {
+    "transfer": (Transfer, transfers, "may_decide_transfer", "transfers", "exchange_transfers:index"),
+    "relation": (Relation, relations, "may_decide_relation", "relations", "exchange_relations:index"),
+}
+
+
+def _visible_item(request, kind, pk):
+    """The item if this user sees it at all (404 otherwise, for another
+    city's official too), and whether they may answer it."""
+    model, _module, may_decide, scope, _index = KINDS[kind]
+    actor = Actor.of(request.user)
+    if not actor.may_record:
+        raise PermissionDenied
+    item = get_object_or_404(getattr(actor, scope)(model.objects.all()), pk=pk)
+    return item, getattr(actor, may_decide)(item)
+
+
+@require_http_methods(["GET", "POST"])
+def review(request, kind, pk):
+    """GET: the proposal, with Accept and Decline buttons; POST
+    `decision=accept|decline`: answer it."""
+    if kind not in KINDS:
+        raise Http404
+    item, may_decide = _visible_item(request, kind, pk)
+    _model, module, _may, _scope, index = KINDS[kind]
+    if request.method == "POST":
+        if not may_decide:
+            raise PermissionDenied
+        decision = request.POST.get("decision")
+        if decision == "accept":
+            module.accept(request.user, item)
+            messages.success(request, f"Accepted: {item}. It now shows on both sides.")
+        elif decision == "decline":
+            module.decline(request.user, item)
+            messages.success(request, f"Declined: {item}. It shows on neither side.")
+        else:
+            messages.error(request, "Choose Accept or Decline.")
+            return redirect(request.path)
+        return redirect("exchange_proposals")
+    return TemplateResponse(request, "exchange/admin/review.html", {
+        "item": item, "kind": kind, "may_decide": may_decide, "index_url": reverse(index),
+        "page_title": f"Accept or decline: {item}", "header_icon": "tasks",
+    })
+
+
+def waiting_for(actor):
+    """The pending transfers and relations this user may answer."""
+    pending_transfers = actor.transfers(Transfer.objects.filter(acceptance=Acceptance.PENDING))
+    pending_relations = actor.relations(Relation.objects.filter(acceptance=Acceptance.PENDING))
+    if not actor.is_moderator:
+        ids = list(actor.city_ids)
+        pending_transfers = pending_transfers.filter(source__city__in=ids)
+        pending_relations = pending_relations.filter(to_page__city__in=ids)
+    return (
+        list(pending_transfers.select_related("source", "source__city", "adopting_city").order_by("recorded_at", "pk")),
+        list(pending_relations.select_related("from_page", "from_page__city", "to_page", "to_page__city")
+             .order_by("recorded_at", "pk")),
+    )
+
+
+def proposals(request):
+    actor = Actor.of(request.user)
+    if not actor.may_record:
+        raise PermissionDenied
+    waiting_transfers, waiting_relations = waiting_for(actor)
+    return TemplateResponse(request, "exchange/admin/proposals.html", {
+        "transfers": waiting_transfers, "relations": waiting_relations,
+        "page_title": "Proposals to answer", "header_icon": "tasks",
+    })

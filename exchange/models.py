@@ -1,0 +1,161 @@
+"""What cities record of their exchanges: transfers (city B adapting city
+A's case study) and typed relations between two case studies.
+
+Both are proposed by one side and accepted (or declined) by the other:
+B's officials record a transfer of A's case study, or a relation from B's
+case study to A's; it shows on B's side at once and on A's side once A's
+officials or a moderator accept it (`exchange.transfers`,
+`exchange.relations`: the one place each state change happens)."""
+
+from django.conf import settings
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.utils import timezone
+
+NOTE_MAX = 1000
+TEXT_MAX = 2000
+
+
+class Stage(models.TextChoices):
+    EXPLORING = "exploring", "Exploring"
+    PLANNING = "planning", "Planning"
+    PILOTING = "piloting", "Piloting"
+    ADOPTED = "adopted", "Adopted"
+    DROPPED = "dropped", "Dropped"
+
+
+class Acceptance(models.TextChoices):
+    PENDING = "pending", "Waiting for the other city"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+
+
+class RelationKind(models.TextChoices):
+    """How one case study relates to another, read from the first: "B's
+    case study *builds on* A's". The other page shows the inverse label."""
+
+    ADAPTED_FROM = "adapted_from", "Adapted from"
+    INSPIRED_BY = "inspired_by", "Inspired by"
+    BUILDS_ON = "builds_on", "Builds on"
+    COMPLEMENTS = "complements", "Complements"
+    ALTERNATIVE_TO = "alternative_to", "Alternative to"
+
+
+# What the page at the other end of a relation shows.
+INVERSE_LABELS = {
+    RelationKind.ADAPTED_FROM: "Adapted by",
+    RelationKind.INSPIRED_BY: "Inspired",
+    RelationKind.BUILDS_ON: "Built on by",
+    RelationKind.COMPLEMENTS: "Complemented by",
+    RelationKind.ALTERNATIVE_TO: "Alternative to",
+}
+# Relations that read the same both ways: A→B is a duplicate of B→A.
+SYMMETRIC_KINDS = {RelationKind.ALTERNATIVE_TO}
+
+
+def plain_text(limit):
+    return [MaxLengthValidator(limit)]
+
+
+class Proposal(models.Model):
+    """Who recorded it, when, and the other side's answer."""
+
+    acceptance = models.CharField(max_length=10, choices=Acceptance.choices, default=Acceptance.PENDING)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_accepted(self):
+        return self.acceptance == Acceptance.ACCEPTED
+
+    @property
+    def is_pending(self):
+        return self.acceptance == Acceptance.PENDING
+
+
+class Transfer(Proposal):
+    """City B (`adopting_city`) adapting city A's case study (`source`)."""
+
+    source = models.ForeignKey(
+        "practices.CaseStudyPage", on_delete=models.CASCADE, related_name="adaptations",
+        verbose_name="case study adapted",
+        help_text="The other city's published case study that your city is adapting.",
+    )
+    adopting_city = models.ForeignKey(
+        "cities.CityPage", on_delete=models.CASCADE, related_name="adaptations", verbose_name="adopting city",
+    )
+    stage = models.CharField(max_length=10, choices=Stage.choices, default=Stage.EXPLORING)
+    started = models.DateField(null=True, blank=True, help_text="When your city started, if known.")
+    changes = models.TextField(
+        "what we changed", blank=True, max_length=TEXT_MAX, validators=plain_text(TEXT_MAX),
+        help_text=f"Plain text, at most {TEXT_MAX} characters.",
+    )
+    lessons = models.TextField(
+        "what we learned", blank=True, max_length=TEXT_MAX, validators=plain_text(TEXT_MAX),
+        help_text=f"Plain text, at most {TEXT_MAX} characters.",
+    )
+    note = models.TextField(
+        blank=True, max_length=NOTE_MAX, validators=plain_text(NOTE_MAX),
+        help_text=f"Context in a sentence or two (plain text, at most {NOTE_MAX} characters).",
+    )
+    own_case_study = models.ForeignKey(
+        "practices.CaseStudyPage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name="our own case study",
+        help_text="Your city's case study of its version, once published (shown when it is public).",
+    )
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "adopting_city"], name="exchange_transfer_once"),
+        ]
+        indexes = [models.Index(fields=["acceptance", "source"], name="exchange_transfer_accepted")]
+
+    def __str__(self):
+        city = getattr(self.adopting_city, "title", "?") if self.adopting_city_id else "?"
+        source = getattr(self.source, "title", "?") if self.source_id else "?"
+        return f"{city} adapting “{source}”"
+
+
+class Relation(Proposal):
+    """`from_page` (B's case study) [kind] `to_page` (A's case study)."""
+
+    from_page = models.ForeignKey(
+        "practices.CaseStudyPage", on_delete=models.CASCADE, related_name="relations_from",
+        verbose_name="your case study",
+    )
+    kind = models.CharField("relation", max_length=16, choices=RelationKind.choices)
+    to_page = models.ForeignKey(
+        "practices.CaseStudyPage", on_delete=models.CASCADE, related_name="relations_to",
+        verbose_name="related case study", help_text="A published case study.",
+    )
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["from_page", "to_page", "kind"], name="exchange_relation_once"),
+            models.CheckConstraint(
+                condition=~models.Q(from_page=models.F("to_page")), name="exchange_relation_not_to_itself"
+            ),
+        ]
+
+    def __str__(self):
+        source = getattr(self.from_page, "title", "?") if self.from_page_id else "?"
+        target = getattr(self.to_page, "title", "?") if self.to_page_id else "?"
+        return f"“{source}” {self.get_kind_display().lower()} “{target}”"
+
+    @property
+    def inverse_label(self):
+        return INVERSE_LABELS[RelationKind(self.kind)]

@@ -1,0 +1,157 @@
+"""Every state change of a transfer, one plain function each: `propose`,
+`update`, `accept`, `decline`, `remove` (and `record_accepted` for the
+import and the demo). The checks are `errors()`, which the admin form
+shows field by field; every function checks again, so no caller can skip
+them. Notifications of the other city hang off these functions (one call
+each, where the comment says)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from cities.visibility import is_public
+from practices.models import YEAR_MAX, YEAR_MIN
+
+from .models import Acceptance, Transfer
+from .permissions import Actor
+
+# What the recording city may change after the transfer is recorded (the
+# case study and the city are the transfer itself: a new one is recorded).
+EDITABLE = ("stage", "started", "changes", "lessons", "note", "own_case_study")
+NOT_AN_OFFICIAL = "Only a city's officials and the moderators can record transfers."
+
+
+def errors(actor: Actor, transfer: Transfer, *, new: bool) -> dict[str, list[str]]:
+    """What is wrong with recording (`new`) or saving `transfer` as `actor`,
+    by field; empty when nothing is."""
+    found: dict[str, list[str]] = {}
+
+    def add(field, message):
+        found.setdefault(field, []).append(message)
+
+    city = transfer.adopting_city if transfer.adopting_city_id else None
+    source = transfer.source if transfer.source_id else None
+    if city is not None and not actor.acts_for(city.pk):
+        add("adopting_city", f"You can record transfers for your own city only, not for {city.title}.")
+    if source is not None:
+        if new and not is_public(source):
+            add("source", f"“{source.title}” is not published (a draft or a private page): "
+                          "only a live, public case study can be adapted.")
+        if city is not None and source.city_id == city.pk:
+            add("source", f"“{source.title}” is {city.title}'s own case study: a city does not adapt its own practice.")
+    if new and city is not None and source is not None:
+        if Transfer.objects.filter(source=source, adopting_city=city).exclude(pk=transfer.pk).exists():
+            add("source", f"{city.title} has already recorded a transfer of “{source.title}”: edit that one instead.")
+    own = transfer.own_case_study if transfer.own_case_study_id else None
+    if own is not None and city is not None and own.city_id != city.pk:
+        add("own_case_study", f"Your own case study must be one of {city.title}'s case studies; "
+                              f"“{own.title}” is not.")
+    if transfer.started is not None and not YEAR_MIN <= transfer.started.year <= YEAR_MAX:
+        add("started", f"Give a date between {YEAR_MIN} and {YEAR_MAX}.")
+    for field in ("changes", "lessons", "note"):
+        if "\x00" in getattr(transfer, field):
+            add(field, "Plain text only: no NUL characters.")
+    return found
+
+
+def _check(actor, transfer, *, new):
+    if not actor.may_record:
+        raise PermissionDenied(NOT_AN_OFFICIAL)
+    found = errors(actor, transfer, new=new)
+    if found:
+        raise ValidationError(found)
+    # Field rules of the model (lengths, choices); the relations are checked above.
+    transfer.full_clean(exclude=["source", "adopting_city", "own_case_study"], validate_unique=False)
+
+
+def _save(transfer, **kwargs):
+    try:
+        with transaction.atomic():
+            transfer.save(**kwargs)
+    except IntegrityError:
+        raise ValidationError({"source": ["This city has already recorded a transfer of this case study."]}) from None
+
+
+def propose(user, transfer: Transfer) -> Transfer:
+    """B's official records that B is adapting A's case study (`transfer`,
+    not saved yet, with the source, the city and the fields set). Shown on
+    B's side at once; on A's once accepted. A moderator, or an official of
+    both cities, needs no one's answer: accepted at once."""
+    actor = Actor.of(user)
+    _check(actor, transfer, new=True)
+    now = timezone.now()
+    transfer.recorded_by, transfer.recorded_at, transfer.updated_at = user, now, now
+    if actor.may_decide_transfer(transfer):
+        transfer.acceptance, transfer.decided_by, transfer.decided_at = Acceptance.ACCEPTED, user, now
+    else:
+        transfer.acceptance = Acceptance.PENDING
+    _save(transfer)
+    # Notifications: A's officials are told of a pending proposal here.
+    return transfer
+
+
+def update(user, transfer: Transfer, **values) -> Transfer:
+    """B's official changes the stage, dates, notes or own case study
+    (`values`, names of EDITABLE). The answer of A stands."""
+    actor = Actor.of(user)
+    if not actor.may_edit_transfer(transfer):
+        raise PermissionDenied("Only the officials of the adopting city and the moderators can change this transfer.")
+    unknown = set(values) - set(EDITABLE)
+    if unknown:
+        raise ValidationError({name: ["This cannot be changed: record a new transfer instead."] for name in unknown})
+    for name, value in values.items():
+        setattr(transfer, name, value)
+    _check(actor, transfer, new=False)
+    transfer.updated_at = timezone.now()
+    _save(transfer)
+    return transfer
+
+
+def _decide(user, transfer, acceptance):
+    if not Actor.of(user).may_decide_transfer(transfer):
+        raise PermissionDenied("Only the officials of the case study's city and the moderators can answer.")
+    transfer.acceptance, transfer.decided_by, transfer.decided_at = acceptance, user, timezone.now()
+    transfer.save(update_fields=["acceptance", "decided_by", "decided_at"])
+    return transfer
+
+
+def accept(user, transfer: Transfer) -> Transfer:
+    """A's official (or a moderator) accepts: the transfer shows on A's case study."""
+    _decide(user, transfer, Acceptance.ACCEPTED)
+    # Notifications: B's officials are told it was accepted here.
+    return transfer
+
+
+def decline(user, transfer: Transfer) -> Transfer:
+    """A's official (or a moderator) declines, or withdraws an acceptance:
+    the transfer shows on neither side (B still sees it in the admin)."""
+    _decide(user, transfer, Acceptance.DECLINED)
+    # Notifications: B's officials are told it was declined here.
+    return transfer
+
+
+def remove(user, transfer: Transfer) -> None:
+    if not Actor.of(user).may_edit_transfer(transfer):
+        raise PermissionDenied("Only the officials of the adopting city and the moderators can delete this transfer.")
+    transfer.delete()
+
+
+def record_accepted(source, adopting_city, *, user=None, **values) -> tuple[Transfer, bool]:
+    """An accepted transfer written by an administrator's import or the
+    demo (no proposal, no one to tell): created, or the existing one of
+    this source and city updated. The caller has checked the values."""
+    now = timezone.now()
+    transfer, created = Transfer.objects.get_or_create(
+        source=source, adopting_city=adopting_city,
+        defaults={**values, "acceptance": Acceptance.ACCEPTED, "recorded_by": user, "recorded_at": now,
+                  "updated_at": now, "decided_by": user, "decided_at": now},
+    )
+    if not created:
+        for name, value in values.items():
+            setattr(transfer, name, value)
+        transfer.acceptance, transfer.updated_at = Acceptance.ACCEPTED, now
+        transfer.decided_at = transfer.decided_at or now
+        transfer.save()
+    return transfer, created

@@ -1,0 +1,7 @@
+"""Public pages of the exchange, included at the site root by cms/urls.py."""
+
+from django.urls import path
+
+from .views import network_page
+
+urlpatterns = [path("network/", network_page, name="exchange_network")]

@@ -1,0 +1,170 @@
+"""The exchange in the Wagtail admin (transfers, relations, proposals to
+answer) and on the public pages of the lower apps (through their hooks:
+they import no exchange)."""
+
+from django.urls import path, reverse
+from django.utils.functional import SimpleLazyObject
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.components import Component
+from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permissions import register_permission_policy
+
+from cities.visibility import is_public
+
+from . import admin_views, forms
+from .display import CaseStudyExchange, CityExchange
+from .models import Relation, Transfer
+from .permissions import Actor, ExchangePermissionPolicy
+from .records import RelationsExtension, TransfersExtension
+
+register_permission_policy(Transfer, ExchangePermissionPolicy(Transfer))
+register_permission_policy(Relation, ExchangePermissionPolicy(Relation))
+
+
+class TransferViewSet(ModelViewSet):
+    model = Transfer
+    name = "exchange_transfers"
+    url_prefix = "exchange/transfers"
+    icon = "resubmit"
+    menu_label = "Transfers"
+    add_to_reference_index = False
+    copy_view_enabled = False
+    index_view_class = admin_views.TransferIndexView
+    add_view_class = admin_views.TransferCreateView
+    edit_view_class = admin_views.TransferEditView
+    delete_view_class = admin_views.TransferDeleteView
+    list_display = ["__str__", "stage", "acceptance", "recorded_at"]
+    list_filter = ["stage", "acceptance"]
+    ordering = ["-recorded_at", "-pk"]
+
+    def get_edit_handler(self):
+        return forms.transfer_create_panels
+
+    def get_edit_view_kwargs(self, **kwargs):
+        return super().get_edit_view_kwargs(
+            panel=forms.transfer_edit_panels, form_class=forms.transfer_edit_panels.get_form_class(), **kwargs
+        )
+
+
+class RelationViewSet(ModelViewSet):
+    model = Relation
+    name = "exchange_relations"
+    url_prefix = "exchange/relations"
+    icon = "link"
+    menu_label = "Case study relations"
+    add_to_reference_index = False
+    copy_view_enabled = False
+    index_view_class = admin_views.RelationIndexView
+    add_view_class = admin_views.RelationCreateView
+    edit_view_class = admin_views.RelationEditView
+    delete_view_class = admin_views.RelationDeleteView
+    list_display = ["__str__", "kind", "acceptance", "recorded_at"]
+    list_filter = ["kind", "acceptance"]
+    ordering = ["-recorded_at", "-pk"]
+
+    def get_edit_handler(self):
+        return forms.relation_create_panels
+
+    def get_edit_view_kwargs(self, **kwargs):
+        return super().get_edit_view_kwargs(
+            panel=forms.relation_edit_panels, form_class=forms.relation_edit_panels.get_form_class(), **kwargs
+        )
+
+
+class ExchangeViewSetGroup(ViewSetGroup):
+    menu_label = "Exchange"
+    menu_icon = "resubmit"
+    menu_order = 320
+    items = (TransferViewSet, RelationViewSet)
+
+
+@hooks.register("register_admin_viewset")
+def register_exchange_viewsets():
+    return ExchangeViewSetGroup()
+
+
+@hooks.register("register_admin_urls")
+def register_exchange_urls():
+    return [
+        path("exchange/proposals/", admin_views.proposals, name="exchange_proposals"),
+        path("exchange/review/transfer/<int:pk>/", admin_views.review, {"kind": "transfer"},
+             name="exchange_review_transfer"),
+        path("exchange/review/relation/<int:pk>/", admin_views.review, {"kind": "relation"},
+             name="exchange_review_relation"),
+    ]
+
+
+class ProposalsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return Actor.of(request.user).may_record
+
+
+@hooks.register("register_admin_menu_item")
+def register_proposals_menu_item():
+    return ProposalsMenuItem("Proposals to answer", reverse("exchange_proposals"), icon_name="tasks", order=321)
+
+
+class ProposalsPanel(Component):
+    """On the dashboard of an official (or a moderator): how many transfers
+    and relations wait for their answer."""
+
+    name = "exchange_proposals"
+    template_name = "exchange/admin/proposals_panel.html"
+    order = 205
+
+    def __init__(self, waiting):
+        self.waiting = waiting
+
+    def get_context_data(self, parent_context=None):
+        return {"waiting": self.waiting, "url": reverse("exchange_proposals")}
+
+
+@hooks.register("construct_homepage_panels")
+def add_proposals_panel(request, panels):
+    actor = Actor.of(request.user)
+    if actor.may_record:
+        waiting_transfers, waiting_relations = admin_views.waiting_for(actor)
+        if waiting := len(waiting_transfers) + len(waiting_relations):
+            panels.append(ProposalsPanel(waiting))
+
+
+# --- The public pages (practices and cities call these hooks) ---
+
+
+def record_transfer_url(page):
+    return reverse("exchange_transfers:add") + f"?source={page.pk}"
+
+
+def may_record_adaptation(user, page) -> bool:
+    """A signed-in official of another city than the case study's (or a
+    moderator), on a public case study."""
+    if not user.is_authenticated or not is_public(page):
+        return False
+    actor = Actor.of(user)
+    return actor.is_moderator or bool(actor.city_ids - {page.city_id})
+
+
+@hooks.register("construct_case_study_context")
+def add_case_study_exchange(page, request, context):
+    context["exchange"] = SimpleLazyObject(lambda: CaseStudyExchange(page))
+    context["extra_facts"].append("exchange/includes/adapted_by_fact.html")
+    context["extra_sections"].append("exchange/includes/case_study_exchange.html")
+    if may_record_adaptation(request.user, page):
+        context["record_transfer_url"] = record_transfer_url(page)
+        context["visitor_actions"].append("exchange/includes/record_transfer_link.html")
+
+
+@hooks.register("construct_city_page_context")
+def add_city_exchange(city_page, request, context):
+    context["city_exchange"] = SimpleLazyObject(lambda: CityExchange(city_page))
+    context["extra_sections"].append("exchange/includes/city_adapting.html")
+
+
+# --- Import and export (practices.records) ---
+
+
+@hooks.register("register_case_study_record_extensions")
+def record_extensions():
+    return [TransfersExtension(), RelationsExtension()]
