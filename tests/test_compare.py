@@ -17,6 +17,7 @@ from practices.factories import (
     CaseStudyPageFactory,
     CaseStudyPartnerFactory,
     ChallengeFactory,
+    CityPageFactory,
     PolicyLeverFactory,
     SectorFactory,
 )
@@ -155,8 +156,8 @@ def test_three_practices_side_by_side(client, practices):
     # Rows that differ say so in words; rows that do not are left unmarked.
     assert table.differs("Status") and table.differs("Challenges") and table.differs("Years")
     assert not table.differs("Scale")
-    # No app registered a transfers row.
-    assert "Transfers" not in table.rows
+    # The exchange's row (no transfers yet).
+    assert table.rows["Transfers"] == [NOT_GIVEN] * 3 and not table.differs("Transfers")
     assert "rows differ: they are marked “Differs”" in html
     # Challenges link to their challenge pages; columns to the case studies.
     assert 'href="/practices/challenges/affordable-housing/"' in html
@@ -269,23 +270,52 @@ def test_a_page_that_is_not_a_case_study_is_unknown_too(client, practices, site_
     assert f"There is no published case study with the id {site_tree['dublin'].pk}." in response.content.decode()
 
 
-def test_a_higher_app_adds_a_row_through_the_hook(client, practices):
+def test_a_higher_app_adds_a_row_through_the_hook(client, practices, monkeypatch):
     seen = []
 
-    def transfers(columns, rows, request):
+    def extra(columns, rows, request):
         seen.append([page.pk for page in columns])
-        cells = [Cell([Entry(f"{i} cities")], key=i) for i, _ in enumerate(columns)]
-        rows.add(ComparisonRow("transfers", "Transfers", cells), after="transferability")
+        cells = [Cell([Entry(f"{i} things")], key=i) for i, _ in enumerate(columns)]
+        rows.add(ComparisonRow("things", "Things", cells), after="transferability")
 
     a, b = practices["a"], practices["b"]
-    with hooks.register_temporarily(HOOK, transfers):
+    with hooks.register_temporarily(HOOK, extra):
         html = client.get(url(a, b)).content.decode()
     assert seen == [[a.pk, b.pk]]
     table = Table(html)
     labels = list(table.rows)
-    assert labels[labels.index("Transferability") + 1] == "Transfers"
+    assert labels[labels.index("Transferability") + 1] == "Things"
     assert labels[-1] == "Last update"
-    assert table.rows["Transfers"] == ["0 cities", "1 cities"] and table.differs("Transfers")
+    assert table.rows["Things"] == ["0 things", "1 things"] and table.differs("Things")
+
+
+def test_without_a_hook_there_is_no_transfers_row(client, practices, monkeypatch):
+    real = hooks.get_hooks
+    monkeypatch.setattr(hooks, "get_hooks", lambda name: [] if name == HOOK else real(name))
+    table = Table(client.get(url(practices["a"], practices["b"])).content.decode())
+    assert "Transfers" not in table.rows
+    assert list(table.rows)[-2:] == ["Transferability", "Last update"]
+
+
+def test_the_exchange_shows_accepted_transfers_by_public_cities(client, practices, site_tree):
+    from exchange.models import Acceptance, Transfer
+    from exchange.transfers import record_accepted
+
+    a, b = practices["a"], practices["b"]
+    bilbao = CityPageFactory(parent=site_tree["cities"], title="Bilbao", slug="bilbao", country="ES")
+    bilbao.save_revision().publish()
+    hidden = CityPageFactory(parent=site_tree["cities"], title="Hiddenburg", slug="hiddenburg", country="DE")
+    hidden.save_revision().publish()
+    PageViewRestriction.objects.create(page=hidden, restriction_type=PageViewRestriction.LOGIN)
+    record_accepted(a, bilbao, stage="piloting")
+    record_accepted(a, site_tree["turin"], stage="exploring")
+    record_accepted(b, hidden, stage="adopted")  # a private city: not shown
+    Transfer.objects.create(source=b, adopting_city=bilbao, acceptance=Acceptance.PENDING)  # not accepted yet
+    table = Table(client.get(url(a, b)).content.decode())
+    assert table.rows["Transfers"] == ["Adapted by 2 cities Bilbao: piloting Turin: exploring", NOT_GIVEN]
+    assert table.differs("Transfers")
+    labels = list(table.rows)
+    assert labels[labels.index("Transferability") + 1] == "Transfers"
 
 
 def test_read_selection_keeps_the_order_and_reads_no_database():
