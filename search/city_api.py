@@ -122,8 +122,7 @@ class CityDetailAPIView(PublicAPIView):
             429: TOO_MANY_REQUESTS,
         },
     )
-    def get(self, request):
-        slug = self.kwargs["slug"]
+    def get(self, request, slug):
         city = public_cities().filter(slug=slug).first() if SLUG.fullmatch(slug) else None
         if city is None:
             return json_response({"errors": {"slug": "no published city has this slug."}}, status=404)
