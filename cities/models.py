@@ -3,18 +3,18 @@ from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django_countries.fields import CountryField
-from modelcluster.fields import ParentalManyToManyField
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail import hooks
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField
-from wagtail.models import Page
+from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from notifications.models import Delivery, DeliveryStatus  # noqa: F401 - DeliveryStatus: the digests' statuses too
@@ -87,6 +87,10 @@ class CityPage(DirectChildRouteMixin, Page):
         ),
         FieldPanel("intro"),
         FieldPanel("ecosystem"),
+        InlinePanel(
+            "city_challenges", label="Challenge", heading="Challenges the city works on",
+            help_text="The challenges of the network's list that the city is working on, most important first.",
+        ),
     ]
     search_fields = Page.search_fields + [
         index.SearchField("intro"),
@@ -113,6 +117,7 @@ class CityPage(DirectChildRouteMixin, Page):
         context["practices"] = []
         context["practice_index"] = None
         context["working_groups"] = self.working_groups.prefetch_related("member_cities")
+        context["city_challenges"] = self.city_challenges.select_related("challenge")
         # Templates of sections a hook adds after the working groups, rendered
         # with this context (the same for every visitor: cached fragment).
         context["extra_sections"] = []
@@ -120,6 +125,63 @@ class CityPage(DirectChildRouteMixin, Page):
             construct(self, request, context)
         context["structured_data"] = partial(city_document, self, context["practices"], request)
         return context
+
+
+# --- The challenges a city works on ---
+
+NOTE_MAX_LENGTH = 300
+SINCE_MIN = 1900
+
+
+def validate_not_future_year(value):
+    """A year that has begun: a city cannot have worked on something "since" next year."""
+    this_year = timezone.now().year
+    if value is not None and value > this_year:
+        raise ValidationError(f"{value} is in the future: give a year up to {this_year}.")
+
+
+SINCE_VALIDATORS = [MinValueValidator(SINCE_MIN), validate_not_future_year]
+
+
+class CityChallenge(Orderable):
+    """A challenge the city is working on (one of the network's challenges,
+    the practices' taxonomy), with a short plain-text note and the year the
+    city started on it. Part of the city page: edited with it in the page
+    editor, saved in its revisions and public once the page is published.
+
+    `since` is a year, not a date: officials rarely know the day a city took
+    a challenge up, a year is the precision the case studies use for their
+    own start and end, and a year compares directly in the peer finder."""
+
+    page = ParentalKey(CityPage, on_delete=models.CASCADE, related_name="city_challenges")
+    challenge = models.ForeignKey(
+        "practices.Challenge", on_delete=models.CASCADE, related_name="city_challenges",
+        db_index=False,  # the (challenge, page) index below serves it
+    )
+    note = models.CharField(
+        max_length=NOTE_MAX_LENGTH, blank=True, validators=[MaxLengthValidator(NOTE_MAX_LENGTH)],
+        help_text=f"What the city is doing about it, in plain text (at most {NOTE_MAX_LENGTH} characters).",
+    )
+    since = models.PositiveSmallIntegerField(
+        "since (year)", null=True, blank=True, validators=SINCE_VALIDATORS,
+        help_text="The year the city started working on it, e.g. 2020; leave empty if unknown.",
+    )
+
+    panels = [FieldPanel("challenge"), FieldPanel("note"), FieldPanel("since")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = "city challenge"
+        constraints = [
+            models.UniqueConstraint(fields=["page", "challenge"], name="city_challenge_once"),
+        ]
+        indexes = [
+            # Cities by challenge (the peer finder); the unique constraint
+            # serves a city's challenges.
+            models.Index(fields=["challenge", "page"], name="city_challenge_by_challenge"),
+        ]
+
+    def __str__(self):
+        return f"{self.page} works on {self.challenge}"
 
 
 def validate_time_zone(value):

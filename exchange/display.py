@@ -20,6 +20,7 @@ from functools import cached_property
 from django.db.models import Q
 
 from cities.visibility import is_public
+from practices.compare import Cell, ComparisonRow, Entry
 
 from . import adoption
 from .models import Acceptance, Relation, Transfer
@@ -125,3 +126,33 @@ class CityExchange:
                 transfer.shown_own_case_study = _public_or_none(transfer.own_case_study)
                 shown.append(transfer)
         return shown
+
+
+def compare_row(practices, request=None):
+    """The compare page's "Transfers" row (practices.compare): for each case
+    study, "Adapted by N cities" (`exchange.adoption`) and the public cities
+    with an accepted transfer of it, each with its stage, linked to the
+    city. Two queries whatever the number of columns; compared on which
+    cities adapt it and at which stage."""
+    ids = [page.pk for page in practices]
+    counts = adoption.adapted_by_counts(ids)
+    by_source = {pk: [] for pk in ids}
+    transfers = (
+        Transfer.objects.filter(source__in=ids, acceptance=Acceptance.ACCEPTED)
+        .select_related("adopting_city")
+        .order_by("adopting_city__title", "pk")
+    )
+    for transfer in transfers:
+        if is_public(transfer.adopting_city):
+            by_source[transfer.source_id].append(transfer)
+    cells = []
+    for pk in ids:
+        shown = by_source[pk]
+        count = counts.get(pk, 0)
+        entries = [Entry(f"Adapted by {count} cit{'y' if count == 1 else 'ies'}")] if shown else []
+        entries += [
+            Entry(f"{t.adopting_city.title}: {t.get_stage_display().lower()}", t.adopting_city.get_url(request))
+            for t in shown
+        ]
+        cells.append(Cell(entries, key=frozenset((t.adopting_city_id, t.stage) for t in shown)))
+    return ComparisonRow("transfers", "Transfers", cells, note="Compared on the cities and their stages.")

@@ -14,7 +14,7 @@ from wagtail.permissions import register_permission_policy
 from cities.visibility import is_public
 
 from . import admin_views, forms
-from .display import CaseStudyExchange, CityExchange
+from .display import CaseStudyExchange, CityExchange, compare_row
 from .models import Relation, Transfer
 from .permissions import Actor, ExchangePermissionPolicy
 from .records import RelationsExtension, TransfersExtension
@@ -163,6 +163,12 @@ def add_city_exchange(city_page, request, context):
 
 
 # --- Import and export (practices.records) ---
+
+
+@hooks.register("construct_compare_rows")
+def add_compare_transfers(practices, rows, request):
+    """The compare page's transfers row, after the transferability section."""
+    rows.add(compare_row(practices, request), after="transferability")
 
 
 @hooks.register("register_case_study_record_extensions")

@@ -1,9 +1,15 @@
-"""Export the public case studies as JSON Lines: each line is the
-representation of a page by the format's declaration (practices.records),
-so an export imports again into another database."""
+"""Export the public case studies, or the public cities, as JSON Lines:
+each line is the representation of a page by its format's declaration
+(practices.records, practices.city_records), so an export imports again
+into another database."""
 
 import json
 
+from django.db.models import Prefetch
+
+from cities.models import CityChallenge, CityPage
+
+from .city_records import CityRecord
 from .models import TAXONOMIES, CaseStudyPage
 from .records import CaseStudyRecord, record_extensions
 
@@ -41,6 +47,35 @@ def export_to(stream):
     """Write the export to a text stream; returns the number of case studies."""
     count = 0
     for line in export_lines():
+        stream.write(line + "\n")
+        count += 1
+    return count
+
+
+# --- Cities (the `cities` format) ---
+
+
+def city_export_queryset():
+    """The live, public cities by page id, with their challenges."""
+    return (
+        CityPage.objects.live()
+        .public()
+        .prefetch_related(Prefetch("city_challenges", queryset=CityChallenge.objects.select_related("challenge")))
+        .order_by("pk")
+    )
+
+
+def export_city_lines(queryset=None):
+    """Yield one JSON line (without newline) per public city, by page id."""
+    record = CityRecord()
+    for city in city_export_queryset() if queryset is None else queryset:
+        yield json.dumps(pruned(record.to_representation(city)), ensure_ascii=False)
+
+
+def export_cities_to(stream):
+    """Write the cities export to a text stream; returns the number of cities."""
+    count = 0
+    for line in export_city_lines():
         stream.write(line + "\n")
         count += 1
     return count

@@ -413,6 +413,20 @@ class PracticeIndexPage(RoutablePageMixin, Page):
             context_overrides={"challenge": challenge, "practices": paginate(request, practices)},
         )
 
+    @path("compare/", name="compare")
+    def compare(self, request):
+        """2 to 4 case studies side by side, chosen by `p` (page ids, repeated):
+        see practices.compare. Malformed choices answer 400, unknown, draft
+        or private pages 404, each with a message on the page."""
+        from .compare import PARAMETER, compare
+
+        comparison = compare(request.GET.getlist(PARAMETER), self, request)
+        response = self.render(
+            request, template="practices/compare_page.html", context_overrides={"comparison": comparison}
+        )
+        response.status_code = comparison.status
+        return response
+
     @path("feed/", name="feed")
     def feed(self, request):
         return LatestPracticesFeed(self)(request)

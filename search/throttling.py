@@ -1,4 +1,5 @@
-"""Rate limits on the public API (`/api/practices/`, `/api/practices/suggest/`).
+"""Rate limits on the public API (`/api/practices/`, `/api/practices/suggest/`,
+`/api/cities/`, `/api/cities/<slug>/`).
 
 Every client of the API is anonymous (it has no sign-in), so every client
 is limited: API_ANON_RATE requests (settings, e.g. "120/minute") per client

@@ -3,11 +3,16 @@
 from django.urls import path
 
 from .api import DocsView, PracticeSearchAPIView, PracticeSuggestAPIView, SchemaView
+from .city_api import CityDetailAPIView, CityListAPIView
 from .exchange_api import NetworkAPIView, PracticeExchangeAPIView
 
 urlpatterns = [
     path("practices/", PracticeSearchAPIView.as_view(), name="api-practices"),
     path("practices/suggest/", PracticeSuggestAPIView.as_view(), name="api-practices-suggest"),
+    path("cities/", CityListAPIView.as_view(), name="api-cities"),
+    # Any text up to the last slash (slashes too): a slug that cannot be a
+    # city's is answered by the view, in JSON, like an unknown one.
+    path("cities/<path:slug>/", CityDetailAPIView.as_view(), name="api-city"),
     path("practices/<str:id>/exchange/", PracticeExchangeAPIView.as_view(), name="api-practice-exchange"),
     path("network/", NetworkAPIView.as_view(), name="api-network"),
     path("schema/", SchemaView.as_view(), name="api-schema"),

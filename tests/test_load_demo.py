@@ -16,7 +16,7 @@ from django.test import TestCase
 from wagtail.models import Page, Site, WorkflowPage
 
 from accounts.models import Profile
-from cities.models import CitiesIndexPage, CityPage, WorkingGroup
+from cities.models import CitiesIndexPage, CityChallenge, CityPage, WorkingGroup
 from cities.roles import MODERATORS_GROUP, REVIEW_WORKFLOW
 from cms.home.demo import data
 from cms.home.demo.loader import PRACTICES_FILE
@@ -75,6 +75,10 @@ def dump():
                 sorted(c.slug for c in w.challenges.all()),
             )
             for w in WorkingGroup.objects.all()
+        ],
+        "city_challenges": [
+            (c.page.slug, c.challenge.slug, c.note, c.since, c.sort_order)
+            for c in CityChallenge.objects.select_related("page", "challenge").order_by("page__path", "sort_order")
         ],
     }
 
@@ -142,6 +146,27 @@ class LoadDemoTests(TestCase):
             self.assertTrue(city.region and city.population and city.intro and city.ecosystem)
             self.assertIsNotNone(city.latitude)
             self.assertIsNotNone(city.longitude)
+
+    def test_city_challenges_follow_the_working_groups(self):
+        """Each city works on the challenges of its working groups (the themes
+        the first phase's challenges grouped the cities by), with a note and
+        no year (the facts give none)."""
+        expected = {}
+        for group in WorkingGroup.objects.prefetch_related("member_cities", "challenges"):
+            for city in group.member_cities.all():
+                expected.setdefault(city.slug, set()).update(c.slug for c in group.challenges.all())
+        for city in CityPage.objects.all():
+            items = list(city.city_challenges.select_related("challenge"))
+            self.assertEqual({c.challenge.slug for c in items}, expected[city.slug], city.slug)
+            self.assertTrue(all(c.note and len(c.note) <= 300 and c.since is None for c in items), city.slug)
+        dublin = CityPage.objects.get(slug="dublin")
+        self.assertEqual(
+            [c.challenge.slug for c in dublin.city_challenges.all()],
+            ["local-economy-recovery", "local-markets", "collaboration-between-sse-actors"],
+        )
+        response = self.client.get(dublin.url)
+        self.assertContains(response, "Challenges Dublin works on")
+        self.assertContains(response, "Collaboration between SSE actors")
 
     def test_working_groups(self):
         groups = {g.slug: g for g in WorkingGroup.objects.all()}

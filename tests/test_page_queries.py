@@ -15,7 +15,7 @@ from django.db import transaction
 from django.test import override_settings
 from wagtail.models import PageViewRestriction
 
-from cities.models import CitiesIndexPage
+from cities.models import CitiesIndexPage, CityChallenge, CityPage
 from practices.factories import (
     CaseStudyPageFactory,
     ChallengeFactory,
@@ -56,6 +56,14 @@ def catalogue(django_db_setup, django_db_blocker):
                 first = pages[name][0]
                 first.related_case_studies.set(pages[name][1 : count + 1])
                 first.save()
+            # The cities work on FEW and MANY challenges.
+            for city, count in (("dublin", FEW), ("turin", MANY)):
+                page = CityPage.objects.get(pk=tree[city].pk)
+                page.city_challenges = [
+                    CityChallenge(challenge=ChallengeFactory(name=f"{city} challenge {i}"), note="A note.", since=2020)
+                    for i in range(count)
+                ]
+                publish(page)
             yield {name: [page.url for page in group] for name, group in pages.items()}
         finally:
             transaction.set_rollback(True)
@@ -75,8 +83,8 @@ def assert_queries(client, django_assert_num_queries, url, expected):
 PAGE_TYPES = {
     # Case study: +3 for the exchange (its transfers, "Adapted by N cities", its relations).
     "case study": (lambda c: c["few"][0], lambda c: c["many"][0], 26),
-    # City page: +1 for the practices the city is adapting.
-    "city page": (lambda c: "/cities/dublin/", lambda c: "/cities/turin/", 15),
+    # City page: +1 for the practices the city is adapting, +1 for its challenges (with their names).
+    "city page": (lambda c: "/cities/dublin/", lambda c: "/cities/turin/", 16),
     "search page": (lambda c: "/practices/?challenge=few", lambda c: "/practices/?challenge=many", 10),
     "challenge page": (lambda c: "/practices/challenges/few/", lambda c: "/practices/challenges/many/", 12),
     "search API": (lambda c: "/api/practices/?challenge=few", lambda c: "/api/practices/?challenge=many", 3),
@@ -96,7 +104,11 @@ def test_page_type_queries_do_not_grow_with_its_items(client, catalogue, django_
 
 # Page types whose listings grow with the catalogue as a whole: measured,
 # then measured again after MANY more cities, each with a case study.
-SITE_WIDE = {"home": ("/", 10), "cities index": ("/cities/", 10), "feed": ("/practices/feed/", 8)}
+SITE_WIDE = {
+    "home": ("/", 10), "cities index": ("/cities/", 10), "feed": ("/practices/feed/", 8),
+    # View restrictions, the cities, their challenges.
+    "cities API": ("/api/cities/", 3),
+}
 
 
 def test_site_wide_pages_queries_do_not_grow_with_the_catalogue(client, catalogue, django_assert_num_queries, db):
@@ -109,6 +121,21 @@ def test_site_wide_pages_queries_do_not_grow_with_the_catalogue(client, catalogu
     for url, expected in SITE_WIDE.values():
         response = assert_queries(client, django_assert_num_queries, url, expected)
         assert "Extra" in response.content.decode(), url
+
+
+def test_compare_page_queries_do_not_grow_with_its_columns(client, catalogue, django_assert_num_queries, db):
+    """2 or 4 case studies side by side in 17 queries: site, routing and the
+    page's view restrictions (5), the restricted paths (1), the case studies
+    with their cities (1), one query each for their challenges, policy
+    levers, sectors, target groups, partners and outcomes (6), the
+    exchange's transfers row ("Adapted by N cities" and the transfers with
+    their cities: 2), the navigation and feed link (2)."""
+    ids = list(CaseStudyPage.objects.filter(title__startswith="Many practice").values_list("pk", flat=True))
+    two = "/practices/compare/?" + "&".join(f"p={i}" for i in ids[:2])
+    four = "/practices/compare/?" + "&".join(f"p={i}" for i in ids[2:6])
+    for url, columns in ((two, 2), (four, 4)):
+        response = assert_queries(client, django_assert_num_queries, url, 17)
+        assert response.content.decode().count('<th scope="col" class="compare__practice">') == columns
 
 
 # --- The page fragment cache (cities.fragments) ---

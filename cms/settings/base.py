@@ -386,7 +386,7 @@ if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", API
     raise ImproperlyConfigured(f"API_ANON_RATE={API_ANON_RATE!r} is not a rate such as '120/minute'")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Solidarity Cities Exchange API",
-    "DESCRIPTION": "Search the published case studies of the network.",
+    "DESCRIPTION": "Search the published case studies of the network; list its member cities and their challenges.",
     "VERSION": "1.0.0",
     "PREPROCESSING_HOOKS": ["cms.api_schema.public_api_only"],
     "POSTPROCESSING_HOOKS": [

@@ -1,6 +1,7 @@
 /* The practice search page (templates/search/practice_search.html). The page
    works without this file; with it:
-   - ticking a filter or changing the sort submits the form at once;
+   - ticking a filter or changing the sort submits the form at once (not a
+     result's "Compare" checkbox: that one belongs to the compare form);
    - after a submission reloads the page, keyboard focus is back on the control
      the user touched (by id, through sessionStorage), inside the filters
      disclosure opened if need be;
@@ -39,6 +40,9 @@
   restore();
 
   form.addEventListener("change", function (event) {
+    // The results' "Compare" checkboxes sit inside this form but belong to
+    // the compare form (their `form` attribute): ticking one submits nothing.
+    if (event.target.form !== form) return;
     if (event.target.matches("input[type=checkbox], select[name=sort]")) {
       remember(event.target);
       form.submit();

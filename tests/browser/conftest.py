@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from cities.models import Cadence, Membership
+from cities.models import Cadence, CityChallenge, CityPage, Membership
 from cities.roles import ensure_site_roles
 from exchange import relations
 from exchange.transfers import record_accepted
@@ -168,10 +168,11 @@ def publish(page):
 
 @pytest.fixture
 def browser_site(transactional_db, django_user_model):
-    """Home, cities and practices indexes, three cities, three challenges and
-    five published case studies (one with partners, outcomes, sources and a
-    contact, adapted by Bilbao), the site roles, a Dublin official and a
-    moderator, a working group with one member, and the search index built."""
+    """Home, cities and practices indexes, three cities (Turin with two
+    challenges it works on), three challenges and five published case
+    studies (one with partners, outcomes, sources and a contact, adapted by
+    Bilbao), the site roles, a Dublin official and a moderator, a working
+    group with one member, and the search index built."""
     tree = build_site_tree()
     tree["moderators"], tree["workflow"] = ensure_site_roles(tree["home"])
     dublin, turin = tree["dublin"], tree["turin"]
@@ -206,6 +207,13 @@ def browser_site(transactional_db, django_user_model):
     CaseStudySource.objects.create(page=coops, url="https://example.org/report", title="Evaluation report")
     coops.contact_name, coops.contact_role = "Giulia Rossi", "Programme lead"
     publish(coops)
+    turin = CityPage.objects.get(pk=turin.pk)
+    turin.city_challenges = [
+        CityChallenge(challenge=youth, note="Young people found worker cooperatives.", since=2021),
+        CityChallenge(challenge=housing, note=""),
+    ]
+    turin = publish(turin)
+
     # Bilbao adapting the cooperatives (accepted), its market inspired by them.
     record_accepted(coops, bilbao, stage="piloting", lessons="Start with two cooperatives.",
                     own_case_study=practices["market"])
@@ -227,7 +235,7 @@ def browser_site(transactional_db, django_user_model):
     group.save()
     membership = Membership.objects.create(email="reader@example.org", group=group, cadence=Cadence.WEEKLY)
     return {
-        **tree, "bilbao": bilbao, "challenges": {"youth": youth, "housing": housing, "energy": energy},
+        **tree, "turin": turin, "bilbao": bilbao, "challenges": {"youth": youth, "housing": housing, "energy": energy},
         "practices": tree["practices"], "case_studies": practices, "group": group, "membership": membership,
         "official": user("official-dublin", "Dublin editors"), "moderator": user("moderator", "Moderators"),
     }

@@ -22,6 +22,8 @@ def path(url):
 def public_pages(site):
     """(name, path, main heading) for each public page type."""
     membership = site["membership"]
+    studies = site["case_studies"]
+    compare = "/practices/compare/?" + "&".join(f"p={studies[k].pk}" for k in ("coops", "land", "market"))
     return [
         ("home", "/", "Solidarity Cities Exchange"),
         ("practices", "/practices/", "Practices"),
@@ -29,6 +31,8 @@ def public_pages(site):
         ("search-no-results", "/practices/?q=zeppelin", "Practices"),
         ("challenge", site["practices"].specific.challenge_url(site["challenges"]["housing"]), "Housing"),
         ("case-study", site["case_studies"]["coops"].url, "Youth guarantee through worker cooperatives"),
+        ("compare", compare, "Compare practices"),
+        ("compare-refused", "/practices/compare/?p=1", "Compare practices"),
         ("cities", "/cities/", "Cities"),
         ("city", site["turin"].url, "Turin"),
         ("city-adapting", site["bilbao"].url, "Bilbao"),
@@ -56,8 +60,9 @@ def signed_in_pages(site):
 
 
 def test_every_public_page_type_passes_axe(browser_site, new_page, browser_problems):
-    # The two error pages answer 400 and 404, which Chromium logs.
+    # The error pages answer 400 and 404, which Chromium logs.
     browser_problems.allow(r"/digests/unsubscribe/not-a-token/: Failed to load resource: .* 400")
+    browser_problems.allow(r"/practices/compare/\?p=1: Failed to load resource: .* 400")
     browser_problems.allow(r"/no-such-page/: Failed to load resource: .* 404")
     page = new_page(WIDE)
     found = []

@@ -1,5 +1,6 @@
 """Fuzzing: schemathesis against the API's own OpenAPI schema (served by the
-app, in-process through WSGI), and hypothesis throwing hostile query strings
+app, in-process through WSGI: the practice search and suggestions, the
+cities and one city), and hypothesis throwing hostile query strings
 at the /practices/ page. Marked `fuzz`: `pytest -m "not fuzz"` leaves them out."""
 
 from __future__ import annotations
@@ -47,7 +48,23 @@ def wsgi_app():
 
 
 @pytest.fixture
-def api_schema(request, engine, indexed, settings, wsgi_app):
+def city_challenges(indexed):
+    """The catalogue's cities work on its challenges (for /api/cities/), one
+    with a note and a year."""
+    from cities.models import CityChallenge, CityPage
+    from practices.models import Challenge
+
+    challenges = list(Challenge.objects.all()[:3])
+    for n, city in enumerate(CityPage.objects.all()):
+        CityChallenge.objects.bulk_create(
+            CityChallenge(page=city, challenge=c, note="A note." if i == n else "", since=2020 if i == n else None,
+                          sort_order=i)
+            for i, c in enumerate(challenges)
+        )
+
+
+@pytest.fixture
+def api_schema(request, engine, indexed, city_challenges, settings, wsgi_app):
     # schemathesis 4.32's pytest loader reads and renames `node._nodeid`,
     # which pytest 9.2 no longer has: give it one.
     if not hasattr(request.node, "_nodeid"):

@@ -302,6 +302,52 @@ WORKING_GROUPS = [
     },
 ]
 
+# The challenges each city works on, as the project's first phase named them
+# (city slug -> [(challenge name, note)]). The notes are the demo's own words
+# on the facts that the working groups were formed from: which cities shared
+# which theme. No year is given: the facts do not date the first phase.
+CITY_CHALLENGES = {
+    "bilbao": [
+        ("Local economy recovery", "Bilbao's theme in the project, shared with Dublin in a working group on the "
+         "recovery and development of the local economy."),
+        ("Local markets", "Worked on with Dublin, in the same working group, alongside the local economy."),
+    ],
+    "dublin": [
+        ("Local economy recovery", "Shared with Bilbao in the project's working group on the recovery and "
+         "development of the local economy."),
+        ("Local markets", "Worked on with Bilbao, in the same working group, alongside the local economy."),
+        ("Collaboration between SSE actors", "Dublin also took part in the working group on collaboration "
+         "between SSE actors and ecosystems, with Turin and Warsaw."),
+    ],
+    "san-francisco": [
+        ("Digital divide", "Shared with Rotterdam in the project's working group on bridging the digital divide."),
+    ],
+    "rotterdam": [
+        ("Digital divide", "Shared with San Francisco in the project's working group on bridging the digital "
+         "divide."),
+    ],
+    "belo-horizonte": [
+        ("Transversal communication with SSE actors", "Shared with Guadalajara and Montreal in the project's "
+         "working group on communication strategies that reach diverse SSE actors."),
+    ],
+    "guadalajara": [
+        ("Transversal communication with SSE actors", "Shared with Belo Horizonte and Montreal in the project's "
+         "working group on communication strategies that reach diverse SSE actors."),
+    ],
+    "montreal": [
+        ("Transversal communication with SSE actors", "Shared with Belo Horizonte and Guadalajara; Quebec has a "
+         "long tradition of concertation between government and SSE organisations."),
+    ],
+    "turin": [
+        ("Collaboration between SSE actors", "Shared with Dublin and Warsaw in the project's working group on "
+         "collaboration between SSE actors and ecosystems."),
+    ],
+    "warsaw": [
+        ("Collaboration between SSE actors", "Shared with Dublin and Turin in the project's working group on "
+         "collaboration between SSE actors and ecosystems."),
+    ],
+}
+
 # The programme's all-peer event chose Rikx and CasaBottega to scale, and the
 # cities then explored scaling them. Nothing more is known of who did what
 # next: every other city of the programme is recorded as "exploring" each of

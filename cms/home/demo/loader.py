@@ -1,5 +1,6 @@
-"""Load the demo content: site tree, taxonomies, cities, case studies,
-working groups, roles, demo users and their profiles, demo peers, and the
+"""Load the demo content: site tree, taxonomies, cities and their
+challenges, case studies, working groups, roles, demo users and their
+profiles, demo peers, and the
 transfers of the two practices the programme chose to scale.
 
 Idempotent: each step creates only what is missing and leaves existing rows
@@ -20,7 +21,7 @@ from wagtail.models import Page, Site
 
 from accounts.models import Profile
 from cities.memberships import subscribe_demo_officials
-from cities.models import CitiesIndexPage, CityPage, WorkingGroup
+from cities.models import CitiesIndexPage, CityChallenge, CityPage, WorkingGroup
 from cities.roles import MODERATORS_GROUP, city_editors_group, ensure_site_roles
 from cms.home.models import HomePage
 from exchange.models import Stage, Transfer
@@ -130,6 +131,22 @@ def load_cities(cities_index):
             city = CityPage(**{name: values[name] for name in fields})
             existing[values["slug"]] = _publish_new(cities_index, city)
     return existing
+
+
+def load_city_challenges(cities):
+    """Each city's challenges from the project's first phase (data.py). Only
+    the missing ones are added, with a published revision of the city; a
+    city that has them all is left alone."""
+    challenges = {c.name: c for c in Challenge.objects.all()}
+    for slug, items in data.CITY_CHALLENGES.items():
+        city = CityPage.objects.get(pk=cities[slug].pk)
+        present = set(city.city_challenges.values_list("challenge__name", flat=True))
+        missing = [
+            CityChallenge(challenge=challenges[name], note=note) for name, note in items if name not in present
+        ]
+        if missing:
+            city.city_challenges = [*city.city_challenges.all(), *missing]
+            city.save_revision().publish()
 
 
 def load_practices(out=None):
@@ -254,6 +271,7 @@ def load_demo(out=None):
         home, cities_index, _ = ensure_site_tree(out)
         load_taxonomies()
         cities = load_cities(cities_index)
+        load_city_challenges(cities)
         ensure_site_roles(home)  # Moderators, Peer review workflow, every city's editors
         load_practices(out)
         load_working_groups(cities)

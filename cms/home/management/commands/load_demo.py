@@ -9,8 +9,8 @@ from search.indexing import rebuild_entries
 
 class Command(BaseCommand):
     help = (
-        "Create the demo site: pages, taxonomies, the nine cities, six case studies, working "
-        "groups, roles, demo users with profiles and two demo peers. Idempotent; passwords are "
+        "Create the demo site: pages, taxonomies, the nine cities and their challenges, six case studies, "
+        "working groups, roles, demo users with profiles and two demo peers. Idempotent; passwords are "
         "printed once, at creation."
     )
 
