@@ -248,7 +248,8 @@ def test_api_one_city(client, network):
     ]
 
 
-@pytest.mark.parametrize("slug", ["draftville", "hiddenburg", "atlantis", "a/b", "x" * 300, "co%00op", "%FF"])
+@pytest.mark.parametrize("slug", ["draftville", "hiddenburg", "atlantis", "a/b", "x" * 300, "co%00op", "%FF",
+                                  "%1F%0A%C3%98", "a%0A"])
 def test_api_a_draft_or_private_city_is_an_unknown_one(client, network, slug):
     response = client.get(f"/api/cities/{slug}/")
     assert response.status_code == 404 and response["Content-Type"] == "application/json"
