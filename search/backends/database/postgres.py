@@ -128,7 +128,6 @@ POSTINGS = (
 )
 
 
-
 def prune_changes(keep: int = 1000) -> int:
     """Keep the change log to about its newest `keep` rows (the drain, on
     beat); deleting rows changes the fingerprint: each process reads its

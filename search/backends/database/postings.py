@@ -16,14 +16,14 @@ sets (`numpy`), which costs microseconds:
 * the page's ids in the order asked for (relevance is ranked by the
   database over the passing ids, by the caller).
 
-The postings are valid for one *fingerprint* of the index: the number of
-entries and a sum of a hash of each entry's id and row version (`xmin`,
-which every insert and update sets). The caller reads it in the statement
-that matches the text, so it describes exactly the rows that statement saw
-(the transaction's own uncommitted writes included, a rolled-back write
-not); postings read under another fingerprint are read again. The same
-statement that loads the postings computes their fingerprint, so the two
-always describe the same snapshot.
+The postings are valid for one *fingerprint* of the index: the row count
+and a checksum of `search_entry_change`, a log that a trigger appends to on
+every statement writing the index (`postgres.FINGERPRINT`). The caller reads
+it in the statement that matches the text, so it describes what that
+statement saw (the transaction's own uncommitted writes included, a
+rolled-back write not); postings read under another fingerprint are read
+again. The statement that loads the postings reads their fingerprint too,
+so the two always describe the same snapshot.
 
 An entry whose page is no longer live is left out when the postings are
 read; the cards of the page's hits are read with the same test, so a page
@@ -88,7 +88,7 @@ class Postings:
             rows = [i for i, token in enumerate(self.tokens) if token.startswith(prefix)]
             self.by_facet[facet.name] = (np.array(rows, dtype=np.intp), [self.tokens[i] for i in rows])
         self.words = words
-        self.orders = _orders(entries)
+        self.orders = _orders(self.ids, entries)
 
     def positions(self, page_ids) -> np.ndarray:
         """The positions of the entries with these page ids (ids the
@@ -168,11 +168,10 @@ def _unpack(words: np.ndarray, size: int) -> np.ndarray:
     return np.unpackbits(words.view(np.uint8), bitorder="little")[:size].astype(bool)
 
 
-def _orders(entries) -> dict[str, np.ndarray]:
+def _orders(ids: np.ndarray, entries) -> dict[str, np.ndarray]:
     """Entry positions in each stored sort order, as the SQL statement sorts
     (`SORT_COLUMNS`): nulls last, ties by page id."""
     n = len(entries)
-    ids = np.fromiter((e[0] for e in entries), dtype=np.int64, count=n)
 
     def column(values):
         """The values, nulls as 0, and where the nulls are."""
@@ -211,9 +210,6 @@ class PostingsMemo:
                 postings = load()
                 self._postings = postings
         return postings
-
-    def clear(self):
-        self._postings = None
 
 
 memo = PostingsMemo()
