@@ -35,8 +35,11 @@ check: $(STAMP)
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium; }
 
+# The suite runs on PYTEST_WORKERS processes (pytest-xdist; 0 runs it in this process).
+PYTEST_WORKERS ?= 2
+
 test: lint check chromium
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 .pytest_cache .pytest_media

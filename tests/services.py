@@ -41,7 +41,24 @@ from urllib.parse import quote
 import pytest
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-REDIS_TEST_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def _redis_test_url():
+    """TEST_REDIS_URL (default database 15); under pytest-xdist, worker gwN
+    uses the database N below it, so that parallel workers never flush each
+    other's broker."""
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return url
+    base, _, database = url.rpartition("/")
+    number = int(database or 0) - int(worker[2:])
+    if number < 0:
+        raise RuntimeError(f"TEST_REDIS_URL {url}: no Redis database left for xdist worker {worker}")
+    return f"{base}/{number}"
+
+
+REDIS_TEST_URL = _redis_test_url()
 CELERY = BASE_DIR / ".venv" / "bin" / "celery"
 
 
