@@ -2,6 +2,7 @@ from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from .dashboard import city_dashboard_panel
 from .models import (
     CaseStudyPage,
     Challenge,
@@ -67,3 +68,11 @@ def add_city_practices(city_page, request, context):
 def add_cities_practices(index_page, request, context):
     """The cities index lists each city's listable case studies by title."""
     context["city_entries"] = CaseStudyPage.objects.listable().by_city(context["cities"])
+
+
+@hooks.register("construct_homepage_panels")
+def add_city_dashboard(request, panels):
+    """An official's dashboard opens on their city: add a case study, their drafts."""
+    panel = city_dashboard_panel(request.user)
+    if panel is not None:
+        panels.append(panel)

@@ -175,10 +175,6 @@ if env_bool("CSP_REPORT_ONLY", False):
     CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": _CSP_PUBLIC}
 else:
     CONTENT_SECURITY_POLICY = {"DIRECTIVES": _CSP_PUBLIC}
-# No third-party request from the admin's pages: no version check against
-# releases.wagtail.org, no avatars from Gravatar (Wagtail's default avatar).
-WAGTAIL_ENABLE_UPDATE_CHECK = False
-WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 ROOT_URLCONF = "cms.urls"
 WSGI_APPLICATION = "cms.wsgi.application"
@@ -306,6 +302,8 @@ WAGTAIL_MODERATION_ENABLED = True
 # browser to wagtail.io.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# Nor Wagtail's own "What's new in Wagtail" panel: the dashboard is the network's.
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 TAGGIT_CASE_INSENSITIVE = True
 
 # Redis: one URL, separate databases for the broker and the cache.
