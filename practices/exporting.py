@@ -43,13 +43,18 @@ def export_lines(queryset=None):
         yield json.dumps(pruned(record.to_representation(page)), ensure_ascii=False)
 
 
-def export_to(stream):
-    """Write the export to a text stream; returns the number of case studies."""
+def write_lines(lines, stream):
+    """Write JSON lines to a text stream, one per line; returns how many."""
     count = 0
-    for line in export_lines():
+    for line in lines:
         stream.write(line + "\n")
         count += 1
     return count
+
+
+def export_to(stream):
+    """Write the export to a text stream; returns the number of case studies."""
+    return write_lines(export_lines(), stream)
 
 
 # --- Cities (the `cities` format) ---
@@ -74,8 +79,4 @@ def export_city_lines(queryset=None):
 
 def export_cities_to(stream):
     """Write the cities export to a text stream; returns the number of cities."""
-    count = 0
-    for line in export_city_lines():
-        stream.write(line + "\n")
-        count += 1
-    return count
+    return write_lines(export_city_lines(), stream)
