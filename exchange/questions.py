@@ -29,7 +29,7 @@ from django.utils import timezone
 from accounts.models import Profile
 from accounts.profiles import profile_of
 from accounts.text import plain_text
-from cities import fragments
+from cities import fragments, visibility
 from cities.digests.links import page_url
 from cities.roles import moderator_accounts, officials_of
 from cities.visibility import is_public
@@ -201,6 +201,12 @@ def send_reminders(now: datetime | None = None) -> dict:
         ("reminded", "reminded_at", settings.QUESTION_REMINDER_DAYS, "reminder", "question_reminder"),
         ("escalated", "escalated_at", settings.QUESTION_ESCALATION_DAYS, "moderators", "question_unanswered"),
     )
+    with visibility.scope():
+        _remind(now, steps, done)
+    return done
+
+
+def _remind(now, steps, done):
     moderators = None
     for name, field, days, key, kind in steps:
         due = (
@@ -220,7 +226,6 @@ def send_reminders(now: datetime | None = None) -> dict:
                        _context(question, days=days), link=admin_url(question))
                 Question.objects.filter(pk=question.pk).update(**{field: now})
             done[name] += 1
-    return done
 
 
 # --- Reading ---
@@ -235,6 +240,11 @@ def answered_questions(case_study_ids, since: datetime | None = None, limit: int
     ids = sorted({int(i) for i in case_study_ids})
     if not ids:
         return []
+    with visibility.scope():
+        return _answered_questions(ids, since, limit)
+
+
+def _answered_questions(ids, since, limit):
     rows = (
         Question.objects.shown().filter(case_study__in=ids)
         .select_related("case_study", "case_study__city", "asker__profile__city")
