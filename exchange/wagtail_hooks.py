@@ -193,10 +193,13 @@ def add_ask_action(page, request, context):
     """"Ask <city> about this practice": for a signed-in peer who may ask,
     and as a link to sign in first for a visitor (the same for all of them:
     the page may be cached for every visitor)."""
-    if page.pk is None or page.city_id is None or not is_public(page):
+    if page.pk is None or page.city_id is None or not page.live:
         return
     url = reverse("exchange_ask", args=(page.pk,))
     if not request.user.is_authenticated:
+        # Wagtail served the page to this visitor: its view restrictions let
+        # them in (read no more here: a cached fragment saves every query
+        # but the page's own). The form checks again.
         context["ask_url"] = f"{reverse('account_login')}?{urlencode({'next': url})}"
         context["visitor_actions"].append("exchange/includes/ask_sign_in.html")
     elif Actor.of(request.user).may_ask(page):

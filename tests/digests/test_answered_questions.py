@@ -32,7 +32,7 @@ def asked(world):
 
     def question(page, text, answered_at=when, **values):
         return Question.objects.create(case_study=page, asker=asker, text=text, answer=f"Answer to {text}",
-                                       asked_at=answered_at - timedelta(days=1), answered_at=answered_at, **values)
+                                       asked_at=when - timedelta(days=70), answered_at=answered_at, **values)
 
     return [
         question(pages["by_challenge"], "shown: on the group's challenge"),

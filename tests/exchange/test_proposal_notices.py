@@ -64,4 +64,4 @@ def test_a_relation_asks_as_officials_and_tells_bs_officials(
         getattr(relations, decision)(net["users"]["turin"], relation)
     (told,) = mail.outbox
     assert told.to == ["official-dublin@example.org"]
-    assert told.subject.startswith(f"Turin {decision}ed: “Dublin workshops” inspired by “CasaBottega”")
+    assert told.subject == f"Turin {decision.rstrip('e')}ed: “Dublin workshops” inspired by “CasaBottega”"
