@@ -127,7 +127,6 @@ class QuestionForm(forms.Form):
     )
     public = forms.BooleanField(
         label="Show my question and its answer on the case study", required=False, initial=True,
-        help_text="With your name, organisation and city, never your email address.",
     )
 
     def __init__(self, *args, **kwargs):
