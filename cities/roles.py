@@ -5,8 +5,10 @@ Every function here is idempotent, so load_demo, data set-up and tests can
 call them as often as they like.
 """
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.db.models import Q
 from wagtail.models import (
     Collection,
     GroupApprovalTask,
@@ -74,6 +76,23 @@ def cities_of(user):
         group_permissions__group__user=user,
         group_permissions__permission__codename="change_page",
     ).distinct()
+
+
+def officials_of(city):
+    """The active accounts of the city's officials (its editors groups):
+    those the exchange tells about the city's questions and proposals."""
+    groups = Group.objects.filter(
+        page_permissions__page=city, page_permissions__permission__codename="change_page"
+    ).exclude(name=MODERATORS_GROUP)
+    return get_user_model().objects.filter(is_active=True, groups__in=groups).distinct().order_by("pk")
+
+
+def moderator_accounts():
+    """The active accounts of the network's moderators (the Moderators group
+    and superusers)."""
+    return get_user_model().objects.filter(
+        Q(groups__name=MODERATORS_GROUP) | Q(is_superuser=True), is_active=True
+    ).distinct().order_by("pk")
 
 
 def _grant_admin_access(group):

@@ -62,6 +62,17 @@ def request_scope():
         _scope.reset(token)
 
 
+@contextmanager
+def scope():
+    """`request_scope()` unless one is open already (a request's): code that
+    checks many pages reads the restrictions once, in a task or a command too."""
+    if _scope.get() is not None:
+        yield
+        return
+    with request_scope():
+        yield
+
+
 def forget():
     """Drop what the current scope read (a restriction was added or removed,
     or a page moved, in this request: see cities.signals)."""

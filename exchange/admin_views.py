@@ -5,12 +5,15 @@
 * edit and delete limited to what the user's city recorded (404 otherwise),
 * saving through `exchange.transfers` / `exchange.relations`,
 * a review page where the other city accepts or declines, and one page of
-  the proposals waiting for the user's answer."""
+  the proposals waiting for the user's answer;
+* the questions asked of the user's cities, each with its answer form
+  (`exchange.questions`), and the moderators' buttons to hide them."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -19,10 +22,11 @@ from django.views.decorators.http import require_http_methods
 from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.views import generic
 
+from accounts.profiles import profile_of
 from practices.models import CaseStudyPage
 
-from . import relations, transfers
-from .models import Acceptance, Relation, Transfer
+from . import questions, relations, transfers
+from .models import ANSWER_MAX, Acceptance, Question, Relation, Transfer
 from .permissions import Actor
 
 # --- Shared ---
@@ -251,3 +255,79 @@ def proposals(request):
         "transfers": waiting_transfers, "relations": waiting_relations,
         "page_title": "Proposals to answer", "header_icon": "tasks",
     })
+
+
+# --- Questions to a city ---
+
+QUESTION_FILTERS = {
+    "open": ("Waiting for an answer", lambda qs: qs.open()),
+    "answered": ("Answered", lambda qs: qs.filter(answered_at__isnull=False)),
+    "hidden": ("Hidden by a moderator", lambda qs: qs.filter(Q(question_hidden=True) | Q(answer_hidden=True))),
+    "all": ("All", lambda qs: qs),
+}
+
+
+def _admin_actor(request):
+    actor = Actor.of(request.user)
+    if not actor.may_record:
+        raise PermissionDenied
+    return actor
+
+
+def questions_index(request):
+    """The questions asked of the user's cities (every city's for a
+    moderator), open ones first by default."""
+    actor = _admin_actor(request)
+    chosen = request.GET.get("status", "open")
+    if chosen not in QUESTION_FILTERS:
+        chosen = "open"
+    label, choose = QUESTION_FILTERS[chosen]
+    rows = choose(actor.questions(Question.objects.all())).select_related(
+        "case_study", "case_study__city", "asker__profile"
+    ).order_by("asked_at" if chosen == "open" else "-asked_at", "pk")
+    return TemplateResponse(request, "exchange/admin/questions.html", {
+        "questions": list(rows[:500]), "filters": [(key, name) for key, (name, _f) in QUESTION_FILTERS.items()],
+        "chosen": chosen, "chosen_label": label, "is_moderator": actor.is_moderator,
+        "page_title": "Questions to your city" if not actor.is_moderator else "Questions to the cities",
+        "header_icon": "help",
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def question_detail(request, pk):
+    """GET: the question, the answer form (for its city's officials and the
+    moderators) and the moderators' hide buttons. POST `action=answer`
+    with `answer`, or `action=hide|show` with `part=question|answer`."""
+    actor = _admin_actor(request)
+    question = get_object_or_404(
+        actor.questions(Question.objects.select_related("case_study", "case_study__city", "asker__profile")), pk=pk
+    )
+    may_answer = actor.may_answer(question)
+    answer_text = question.answer
+    problems = []
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "answer":
+                if not may_answer:
+                    raise PermissionDenied
+                answer_text = request.POST.get("answer", "")
+                first = not question.is_answered
+                questions.answer(request.user, question, answer_text)
+                messages.success(request, "Your answer is sent to the asker." if first else "The answer is changed.")
+                return redirect("exchange_question", pk=question.pk)
+            if action in ("hide", "show"):
+                change = questions.hide if action == "hide" else questions.unhide
+                part = request.POST.get("part", "")
+                change(request.user, question, part)
+                messages.success(request, f"The {part} is {'hidden' if action == 'hide' else 'shown again'}.")
+                return redirect("exchange_question", pk=question.pk)
+            problems.append("Choose what to do.")
+        except ValidationError as error:
+            problems.extend(error.messages)
+    return TemplateResponse(request, "exchange/admin/question.html", {
+        "question": question, "asker": questions.asker_details(profile_of(question.asker)),
+        "may_answer": may_answer and not question.question_hidden, "is_moderator": actor.is_moderator,
+        "answer_text": answer_text, "problems": problems, "answer_max": ANSWER_MAX,
+        "page_title": f"Question about {question.case_study.title}", "header_icon": "help",
+    }, status=400 if problems else 200)

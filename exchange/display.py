@@ -6,7 +6,8 @@ fragment is cached reads none of it) in a fixed number of queries.
   "Adapted by N cities" (`exchange.adoption`); if it is B's own version of
   another case study, what it adapts (B's side: shown at once); its
   relations: those it makes (B's side, at once) and those made to it (A's
-  side, once accepted, with the inverse label).
+  side, once accepted, with the inverse label); its answered questions
+  (`exchange.questions`), with the asker's name, organisation and city.
 * A city page (B's): the practices the city is adapting (B's side: shown at
   once, pending ones marked as such).
 
@@ -24,6 +25,7 @@ from practices.compare import Cell, ComparisonRow, Entry
 
 from . import adoption
 from .models import Acceptance, Relation, Transfer
+from .questions import answered_questions
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,12 @@ class CaseStudyExchange:
             elif relation.is_accepted and is_public(relation.from_page):
                 shown.append(ShownRelation(relation.inverse_label, relation.from_page, False, relation.kind, False))
         return shown
+
+    @cached_property
+    def questions(self) -> list:
+        """The questions the public sees on this case study, newest answer
+        first (`exchange.questions.answered_questions`)."""
+        return answered_questions([self.page.pk]) if self.page.pk is not None else []
 
     def __bool__(self):
         return True

@@ -13,8 +13,8 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, Obj
 
 from practices.models import CaseStudyPage
 
-from . import relations, transfers
-from .models import Relation, Transfer
+from . import questions, relations, transfers
+from .models import QUESTION_MAX, QUESTION_MIN, Relation, Transfer
 from .permissions import Actor
 
 
@@ -110,3 +110,31 @@ relation_edit_panels = ObjectList(
     [FieldPanel("from_page", read_only=True), FieldPanel("kind"), FieldPanel("to_page", read_only=True)],
     base_form_class=RelationForm,
 ).bind_to_model(Relation)
+
+
+# --- Asking a city (the public form: exchange.views.ask) ---
+
+
+class QuestionForm(forms.Form):
+    """A peer's question; its checks are `exchange.questions.text_errors`
+    (the view asks through `exchange.questions.ask`, which checks again)."""
+
+    text = forms.CharField(
+        label="Your question", strip=False, required=False,
+        widget=forms.Textarea(attrs={"rows": 8, "maxlength": QUESTION_MAX, "minlength": QUESTION_MIN}),
+        help_text=f"Plain text, {QUESTION_MIN} to {QUESTION_MAX:,} characters. Ask what the case study does not "
+                  "tell: how the city chose, what it would do differently, who to talk to.",
+    )
+    public = forms.BooleanField(
+        label="Show my question and its answer on the case study", required=False, initial=True,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.label_suffix = ""
+
+    def clean_text(self):
+        text = questions.normalised(self.cleaned_data.get("text"))
+        for message in questions.text_errors(text):
+            self.add_error("text", message)
+        return text

@@ -12,6 +12,8 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils import timezone
 
+from cities.visibility import private_q
+
 NOTE_MAX = 1000
 TEXT_MAX = 2000
 
@@ -159,3 +161,78 @@ class Relation(Proposal):
     @property
     def inverse_label(self):
         return INVERSE_LABELS[RelationKind(self.kind)]
+
+
+QUESTION_MIN = 20
+QUESTION_MAX = 2000
+ANSWER_MAX = 5000
+
+
+class QuestionQuerySet(models.QuerySet):
+    def open(self):
+        """Waiting for an answer (hidden ones wait for no one)."""
+        return self.filter(answered_at__isnull=True, question_hidden=False)
+
+    def shown(self):
+        """What the public sees: answered, shown by the asker's choice, neither
+        the question nor its answer hidden by a moderator, on a live case
+        study under no view restriction."""
+        return (
+            self.filter(public=True, answered_at__isnull=False, question_hidden=False, answer_hidden=False,
+                        case_study__live=True)
+            .exclude(private_q("case_study__"))
+        )
+
+
+class Question(models.Model):
+    """A signed-in peer's question to the city whose case study it is
+    (`exchange.questions`: asking, answering, hiding, reminders). The city is
+    the case study's, read through the page: the officials who see and
+    answer it are that city's."""
+
+    case_study = models.ForeignKey(
+        "practices.CaseStudyPage", on_delete=models.CASCADE, related_name="questions",
+    )
+    asker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exchange_questions",
+    )
+    text = models.TextField("question", max_length=QUESTION_MAX)
+    public = models.BooleanField(
+        "show my question and its answer on the case study", default=True,
+        help_text="Your name, organisation and city are shown with it; your email address never is.",
+    )
+    asked_at = models.DateTimeField(default=timezone.now, editable=False)
+    answer = models.TextField(blank=True, max_length=ANSWER_MAX)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(null=True, blank=True, editable=False)
+    question_hidden = models.BooleanField(default=False, editable=False)
+    answer_hidden = models.BooleanField(default=False, editable=False)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # When the city's officials were reminded, and the moderators told, of
+    # a question left unanswered (each once: exchange.questions.send_reminders).
+    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    escalated_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-asked_at", "-pk"]
+        indexes = [
+            models.Index(fields=["case_study", "answered_at"], name="exchange_question_page"),
+            models.Index(fields=["asker", "asked_at"], name="exchange_question_asker"),
+            models.Index(fields=["answered_at", "asked_at"], name="exchange_question_open"),
+        ]
+
+    def __str__(self):
+        text = self.text if len(self.text) <= 60 else self.text[:59] + "…"
+        return f"“{text}”"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None

@@ -10,7 +10,13 @@ a relation from B's case study to A's:
 * the officials of both cities (and moderators) see it in the admin;
   anyone else, another city's official included, does not (404).
 
-A peer without a city records nothing."""
+A peer without a city records nothing.
+
+Questions (`exchange.questions`): any signed-in peer who is not suspended
+asks the city of a public case study (its own officials excepted: the
+questions come to them); that city's officials (and moderators) see and
+answer them; anyone else, another city's official included, does not see
+them in the admin (404); only moderators hide a question or an answer."""
 
 from __future__ import annotations
 
@@ -19,8 +25,10 @@ from functools import cached_property
 from django.db.models import Q
 from wagtail.permission_policies.base import BasePermissionPolicy
 
+from accounts.suspension import is_suspended
 from cities.models import CityPage
 from cities.roles import MODERATORS_GROUP, cities_of
+from cities.visibility import is_public
 
 
 class Actor:
@@ -102,6 +110,33 @@ class Actor:
 
     def editable_relations(self, queryset):
         return queryset if self.is_moderator else queryset.filter(from_page__city__in=list(self.city_ids))
+
+    # Questions: asked of the case study's city.
+
+    def why_not_ask(self, page) -> str:
+        """Why this user may not ask the city of `page` a question ("" if they may)."""
+        if not self.active:
+            return "Sign in to ask a question."
+        if is_suspended(self.user):
+            return "Your account is suspended."
+        if page.pk is None or not is_public(page) or page.city_id is None:
+            return "Questions can be asked about published case studies only."
+        if page.city_id in self.city_ids and not self.is_moderator:
+            return (f"You are an official of {page.city.title}: questions about its case studies come to you, "
+                    "in the admin.")
+        return ""
+
+    def may_ask(self, page) -> bool:
+        return not self.why_not_ask(page)
+
+    def may_answer(self, question) -> bool:
+        return self.acts_for(question.case_study.city_id)
+
+    def questions(self, queryset):
+        """The questions of `queryset` this user sees in the admin."""
+        if self.is_moderator:
+            return queryset
+        return queryset.filter(case_study__city__in=list(self.city_ids))
 
 
 class ExchangePermissionPolicy(BasePermissionPolicy):

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cities.visibility import is_public
 
+from . import proposal_notices
 from .models import SYMMETRIC_KINDS, Acceptance, Relation
 from .permissions import Actor
 
@@ -79,7 +80,7 @@ def propose(user, relation: Relation) -> Relation:
     else:
         relation.acceptance = Acceptance.PENDING
     _save(relation)
-    # Notifications: A's officials are told of a pending proposal here.
+    proposal_notices.proposed(relation)
     return relation
 
 
@@ -96,6 +97,8 @@ def update(user, relation: Relation, *, kind) -> Relation:
     if changed and not actor.may_decide_relation(relation):
         relation.acceptance, relation.decided_by, relation.decided_at = Acceptance.PENDING, None, None
     _save(relation)
+    if changed:
+        proposal_notices.proposed(relation)  # A is asked again, about the new kind
     return relation
 
 
@@ -109,13 +112,13 @@ def _decide(user, relation, acceptance):
 
 def accept(user, relation: Relation) -> Relation:
     _decide(user, relation, Acceptance.ACCEPTED)
-    # Notifications: B's officials are told it was accepted here.
+    proposal_notices.answered(relation)
     return relation
 
 
 def decline(user, relation: Relation) -> Relation:
     _decide(user, relation, Acceptance.DECLINED)
-    # Notifications: B's officials are told it was declined here.
+    proposal_notices.answered(relation)
     return relation
 
 

@@ -2,8 +2,8 @@
 `update`, `accept`, `decline`, `remove` (and `record_accepted` for the
 import and the demo). The checks are `errors()`, which the admin form
 shows field by field; every function checks again, so no caller can skip
-them. Notifications of the other city hang off these functions (one call
-each, where the comment says)."""
+them. The other city's officials are emailed from these functions
+(`exchange.proposal_notices`: a proposal to answer, an answer)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from django.utils import timezone
 from cities.visibility import is_public
 from practices.models import YEAR_MAX, YEAR_MIN
 
+from . import proposal_notices
 from .models import Acceptance, Transfer
 from .permissions import Actor
 
@@ -88,7 +89,7 @@ def propose(user, transfer: Transfer) -> Transfer:
     else:
         transfer.acceptance = Acceptance.PENDING
     _save(transfer)
-    # Notifications: A's officials are told of a pending proposal here.
+    proposal_notices.proposed(transfer)
     return transfer
 
 
@@ -120,7 +121,7 @@ def _decide(user, transfer, acceptance):
 def accept(user, transfer: Transfer) -> Transfer:
     """A's official (or a moderator) accepts: the transfer shows on A's case study."""
     _decide(user, transfer, Acceptance.ACCEPTED)
-    # Notifications: B's officials are told it was accepted here.
+    proposal_notices.answered(transfer)
     return transfer
 
 
@@ -128,7 +129,7 @@ def decline(user, transfer: Transfer) -> Transfer:
     """A's official (or a moderator) declines, or withdraws an acceptance:
     the transfer shows on neither side (B still sees it in the admin)."""
     _decide(user, transfer, Acceptance.DECLINED)
-    # Notifications: B's officials are told it was declined here.
+    proposal_notices.answered(transfer)
     return transfer
 
 

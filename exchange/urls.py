@@ -2,6 +2,10 @@
 
 from django.urls import path
 
-from .views import network_page
+from .views import ask, network_page
 
-urlpatterns = [path("network/", network_page, name="exchange_network")]
+urlpatterns = [
+    path("network/", network_page, name="exchange_network"),
+    # Any text for the id: the view answers 404 for what is not a published case study's.
+    path("questions/ask/<str:page_id>/", ask, name="exchange_ask"),
+]

@@ -1,12 +1,67 @@
-"""`/network/`: the network of cities and transfers, as an SVG graph and
-the same data as a table and a list (`exchange.network`)."""
+"""Public pages of the exchange: `/network/` (the network of cities and
+transfers, `exchange.network`) and `/questions/ask/<case study id>/` (a
+signed-in peer asks the case study's city, `exchange.questions`)."""
 
+import re
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.views.decorators.http import require_safe
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
 
+from practices.models import CaseStudyPage
+
+from . import questions
+from .forms import QuestionForm
 from .network import read_network
+from .permissions import Actor
+
+MAX_ID = 2**31 - 1  # page ids are 32-bit integers
 
 
 @require_safe
 def network_page(request):
     return TemplateResponse(request, "exchange/network.html", {"network": read_network})
+
+
+def _case_study(page_id):
+    """The live, public case study with this id (any text: 404 otherwise)."""
+    if re.fullmatch(r"[0-9]{1,10}", page_id) and 0 < int(page_id) <= MAX_ID:
+        page = CaseStudyPage.objects.listable().select_related("city").filter(pk=int(page_id)).first()
+        if page is not None and page.city_id is not None:
+            return page
+    raise Http404("No published case study has this id.")
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def ask(request, page_id):
+    """GET: the form; POST: ask. A form with a problem is answered 400 and
+    writes nothing; a signed-out visitor is sent to sign in first."""
+    page = _case_study(page_id)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    actor = Actor.of(request.user)
+    context = {"case_study": page, "city": page.city, "limit": settings.QUESTIONS_PER_DAY}
+    refusal = actor.why_not_ask(page)
+    if refusal:
+        return TemplateResponse(request, "exchange/ask.html", {**context, "refusal": refusal}, status=403)
+    form = QuestionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                questions.ask(request.user, page, form.cleaned_data["text"], public=form.cleaned_data["public"])
+            except ValidationError as error:
+                for message in error.message_dict.get("text", error.messages):
+                    form.add_error("text", message)
+            else:
+                messages.success(request, f"Your question is sent to {page.city.title}'s officials. "
+                                          "You will get their answer by email.")
+                return redirect("exchange_ask", page_id=page.pk)
+        return TemplateResponse(request, "exchange/ask.html", {**context, "form": form}, status=400)
+    return TemplateResponse(request, "exchange/ask.html", {**context, "form": form})

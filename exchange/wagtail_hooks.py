@@ -1,6 +1,8 @@
 """The exchange in the Wagtail admin (transfers, relations, proposals to
-answer) and on the public pages of the lower apps (through their hooks:
+answer, questions to answer) and on the public pages of the lower apps (through their hooks:
 they import no exchange)."""
+
+from urllib.parse import urlencode
 
 from django.urls import path, reverse
 from django.utils.functional import SimpleLazyObject
@@ -17,6 +19,7 @@ from . import admin_views, forms
 from .display import CaseStudyExchange, CityExchange, compare_row
 from .models import Relation, Transfer
 from .permissions import Actor, ExchangePermissionPolicy
+from .questions import open_questions
 from .records import RelationsExtension, TransfersExtension
 
 register_permission_policy(Transfer, ExchangePermissionPolicy(Transfer))
@@ -93,6 +96,8 @@ def register_exchange_urls():
              name="exchange_review_transfer"),
         path("exchange/review/relation/<int:pk>/", admin_views.review, {"kind": "relation"},
              name="exchange_review_relation"),
+        path("exchange/questions/", admin_views.questions_index, name="exchange_questions"),
+        path("exchange/questions/<int:pk>/", admin_views.question_detail, name="exchange_question"),
     ]
 
 
@@ -104,6 +109,33 @@ class ProposalsMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def register_proposals_menu_item():
     return ProposalsMenuItem("Proposals to answer", reverse("exchange_proposals"), icon_name="tasks", order=321)
+
+
+@hooks.register("register_admin_menu_item")
+def register_questions_menu_item():
+    return ProposalsMenuItem("Questions to answer", reverse("exchange_questions"), icon_name="help", order=322)
+
+
+class QuestionsPanel(Component):
+    """On the dashboard of an official (or a moderator): how many questions
+    to their cities wait for an answer."""
+
+    name = "exchange_questions"
+    template_name = "exchange/admin/questions_panel.html"
+    order = 206
+
+    def __init__(self, waiting, is_moderator):
+        self.waiting, self.is_moderator = waiting, is_moderator
+
+    def get_context_data(self, parent_context=None):
+        return {"waiting": self.waiting, "is_moderator": self.is_moderator, "url": reverse("exchange_questions")}
+
+
+@hooks.register("construct_homepage_panels")
+def add_questions_panel(request, panels):
+    actor = Actor.of(request.user)
+    if actor.may_record and (waiting := open_questions(actor).count()):
+        panels.append(QuestionsPanel(waiting, actor.is_moderator))
 
 
 class ProposalsPanel(Component):
@@ -154,6 +186,25 @@ def add_case_study_exchange(page, request, context):
     if may_record_adaptation(request.user, page):
         context["record_transfer_url"] = record_transfer_url(page)
         context["visitor_actions"].append("exchange/includes/record_transfer_link.html")
+    add_ask_action(page, request, context)
+
+
+def add_ask_action(page, request, context):
+    """"Ask <city> about this practice": for a signed-in peer who may ask,
+    and as a link to sign in first for a visitor (the same for all of them:
+    the page may be cached for every visitor)."""
+    if page.pk is None or page.city_id is None or not page.live:
+        return
+    url = reverse("exchange_ask", args=(page.pk,))
+    if not request.user.is_authenticated:
+        # Wagtail served the page to this visitor: its view restrictions let
+        # them in (read no more here: a cached fragment saves every query
+        # but the page's own). The form checks again.
+        context["ask_url"] = f"{reverse('account_login')}?{urlencode({'next': url})}"
+        context["visitor_actions"].append("exchange/includes/ask_sign_in.html")
+    elif Actor.of(request.user).may_ask(page):
+        context["ask_url"] = url
+        context["visitor_actions"].append("exchange/includes/ask_link.html")
 
 
 @hooks.register("construct_city_page_context")

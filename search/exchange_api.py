@@ -5,8 +5,8 @@ through orjson): the data comes from the exchange app.
 * `/api/network/`: every public city and the accepted transfers between
   them (`exchange.network`), as `/network/` shows them;
 * `/api/practices/<id>/exchange/`: a published case study's "Adapted by N
-  cities", its accepted transfers and its relations, as its page shows them
-  (`exchange.display`)."""
+  cities", its accepted transfers, its relations and its answered public
+  questions, as its page shows them (`exchange.display`)."""
 
 import re
 
@@ -85,6 +85,21 @@ class RelationSerializer(serializers.Serializer):
     case_study = LinkSerializer()
 
 
+class AskerSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    organisation = serializers.CharField(help_text="Empty when not given.")
+    city = serializers.CharField(help_text="The asker's city of the network, empty when none (or not public).")
+
+
+class QuestionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    question = serializers.CharField(help_text="Plain text.")
+    asked_at = serializers.DateTimeField()
+    asker = AskerSerializer(help_text="Never the asker's email address.")
+    answer = serializers.CharField(help_text="The case study's city's answer (plain text).")
+    answered_at = serializers.DateTimeField()
+
+
 class PracticeExchangeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
@@ -94,6 +109,10 @@ class PracticeExchangeSerializer(serializers.Serializer):
     )
     transfers = TransferSerializer(many=True, help_text="Accepted transfers by public cities (dropped ones too).")
     relations = RelationSerializer(many=True)
+    questions = QuestionSerializer(
+        many=True, help_text="Questions peers asked the case study's city, answered, shown by the asker's choice and "
+        "not hidden by a moderator; newest answer first.",
+    )
 
 
 def _link(page, urls):
@@ -121,8 +140,8 @@ class PracticeExchangeAPIView(PublicAPIView):
     @extend_schema(
         operation_id="practices_exchange",
         summary="How other cities adapt a case study",
-        description="A published case study's “Adapted by N cities”, its accepted transfers and its relations to "
-        "other published case studies.",
+        description="A published case study's “Adapted by N cities”, its accepted transfers, its relations to "
+        "other published case studies and the questions its city answered that the askers let be shown.",
         parameters=[OpenApiParameter("id", {"type": "integer", "minimum": 1, "maximum": MAX_ID},
                                      OpenApiParameter.PATH, description="The case study's id.")],
         responses={
@@ -172,6 +191,17 @@ class PracticeExchangeAPIView(PublicAPIView):
                     "case_study": _link(relation.page, urls),
                 }
                 for relation in exchange.relations
+            ],
+            "questions": [
+                {
+                    "id": question.pk,
+                    "question": question.text,
+                    "asked_at": question.asked_at.isoformat(),
+                    "asker": question.shown_asker,
+                    "answer": question.answer,
+                    "answered_at": question.answered_at.isoformat(),
+                }
+                for question in exchange.questions
             ],
         })
 

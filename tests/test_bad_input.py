@@ -85,6 +85,9 @@ ENDPOINTS = {
     "network_page": ("GET", "/network/", ["page", "q"], "query"),
     "api_network": ("GET", "/api/network/", ["q", "format"], "query"),
     "api_practice_exchange": ("GET", "/api/practices/{}/exchange/", ["id"], "path"),
+    # Asking a city (signed-in peers' bad questions: tests/exchange/test_questions.py).
+    "ask_question_page": ("GET", "/questions/ask/{}/", ["id"], "path"),
+    "ask_question_post": ("POST", "/questions/ask/{}/", ["id"], "path"),
     "admin_login": ("POST", "/admin/login/", ["username", "password", "next"], "form"),
     "django_admin_login": ("POST", "/django-admin/login/", ["username", "password", "next"], "form"),
     # Peer accounts (django-allauth): the forms' pages and the emailed links.

@@ -285,6 +285,23 @@ class LoadDemoTests(TestCase):
             self.assertContains(self.client.get(page.url), "Adapted by 8 cities.")
         self.assertEqual(Transfer.objects.count(), 16)
 
+    def test_demo_peers_ask_the_cities_and_turin_answers_one(self):
+        from exchange.models import Question
+
+        asked = Question.objects.select_related("case_study", "asker", "answered_by").order_by("pk")
+        self.assertEqual(
+            [(q.asker.username, q.case_study.external_id, q.is_answered) for q in asked],
+            [(v["asker"], v["case_study"], "answer" in v) for v in data.DEMO_QUESTIONS],
+        )
+        self.assertTrue(all(q.text.endswith("?") for q in asked))
+        answered = asked.get(answered_at__isnull=False)
+        self.assertEqual(answered.answered_by.username, "official-turin")
+        page = self.client.get(answered.case_study.url)
+        self.assertContains(page, "Questions to Turin")
+        self.assertContains(page, "Demo peer: co-operative network, Example Co-operative Federation (demo)")
+        self.assertContains(page, "5,000 euros")
+        self.assertNotContains(page, "peer-cooperative@example.org")
+
 
 # --- As a user runs it: `python manage.py load_demo` on a migrated database ---
 

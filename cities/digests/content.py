@@ -87,24 +87,31 @@ class PracticeItem:
         return textwrap.fill(self.summary, 72, initial_indent="  ", subsequent_indent="  ")
 
 
+def group_practices(group):
+    """The practices a group's digest covers: the live, public case studies
+    that match the group's challenges or are pages of its member cities (as
+    generic pages: a city page holds case studies only). Every section
+    about practices (new ones, their answered questions) reads this."""
+    in_scope = Q(pk__in=group.challenges.values("case_studies"))
+    for city in group.member_cities.all():
+        in_scope |= Page.objects.child_of_q(city)
+    return Page.objects.live().public().filter(in_scope)
+
+
 @section("practices")
 def new_practices(group, start, end):
-    """The case studies first published in [start, end) that match the
-    group's challenges or are pages of its member cities, live and public,
-    grouped under a challenge: the group's own first, then "other".
+    """The case studies first published in [start, end) among those the
+    group's digest covers (`group_practices`), grouped under a challenge:
+    the group's own first, then "other".
 
     Read through Wagtail's generic page API, so that cities need not import
     practices (which imports cities): the case studies of a challenge are its
     reverse relation, those of a city are the city's children (a city page
     holds case studies only), `specific()` gives the case study pages."""
     challenge_ids = set(group.challenges.values_list("pk", flat=True))
-    in_scope = Q(pk__in=group.challenges.values("case_studies"))
-    for city in group.member_cities.all():
-        in_scope |= Page.objects.child_of_q(city)
     pages = (
-        Page.objects.live()
-        .public()
-        .filter(in_scope, first_published_at__gte=start, first_published_at__lt=end)
+        group_practices(group)
+        .filter(first_published_at__gte=start, first_published_at__lt=end)
         .order_by("first_published_at", "pk")
         .specific()
         .select_related("city", for_specific_subqueries=True)

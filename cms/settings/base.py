@@ -430,18 +430,34 @@ NOTICE_RETRY_BACKOFF_MAX_SECONDS = env_number("NOTICE_RETRY_BACKOFF_MAX_SECONDS"
 NOTICE_REQUEUE_DAYS = env_number("NOTICE_REQUEUE_DAYS", 7)
 NOTICE_SWEEP_SECONDS = env_number("NOTICE_SWEEP_SECONDS", 60.0, float)
 
+# Questions to a city (exchange/questions.py): questions a peer may ask in
+# 24 hours; an open question reminds the city's officials after
+# QUESTION_REMINDER_DAYS and is brought to the moderators after
+# QUESTION_ESCALATION_DAYS (each once); beat looks every
+# QUESTION_REMINDER_INTERVAL seconds.
+QUESTIONS_PER_DAY = env_number("QUESTIONS_PER_DAY", 5)
+QUESTION_REMINDER_DAYS = env_number("QUESTION_REMINDER_DAYS", 7)
+QUESTION_ESCALATION_DAYS = env_number("QUESTION_ESCALATION_DAYS", 14)
+QUESTION_REMINDER_INTERVAL = env_number("QUESTION_REMINDER_INTERVAL", 3600.0, float)
+
 # Celery beat: every hour, send the working-group digests that are due in
 # their groups' time zones (Monday 08:00 / the 1st, 08:00) and re-enqueue
 # abandoned ones (cities/digests/delivery.py); every NOTICE_SWEEP_SECONDS,
 # re-enqueue the abandoned notices (notifications/notices.py); every SEARCH_OUTBOX_INTERVAL,
 # re-send the pending search index updates (a drain that finds the previous
-# one still queued expires). `celery -A cms beat` runs it.
+# one still queued expires); every QUESTION_REMINDER_INTERVAL, the reminders
+# of unanswered questions (exchange/questions.py). `celery -A cms beat` runs it.
 CELERY_BEAT_SCHEDULE = {
     "digests-fan-out": {"task": "cities.tasks.fan_out_digests", "schedule": 3600.0},
     "notices-safety-net": {
         "task": "notifications.tasks.requeue_notices",
         "schedule": NOTICE_SWEEP_SECONDS,
         "options": {"expires": NOTICE_SWEEP_SECONDS},
+    },
+    "question-reminders": {
+        "task": "exchange.tasks.send_question_reminders",
+        "schedule": QUESTION_REMINDER_INTERVAL,
+        "options": {"expires": QUESTION_REMINDER_INTERVAL},
     },
     "search-outbox": {
         "task": "search.drain_outbox",

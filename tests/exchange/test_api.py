@@ -47,6 +47,7 @@ def test_a_case_studys_exchange(exchanged, client):
             "case_study": {"id": exchanged["pages"]["turin_other"].pk, "title": "Turin housing",
                            "url": exchanged["pages"]["turin_other"].url},
         }],  # Dublin's "inspired by" waits for Turin
+        "questions": [],  # none answered yet (tests/exchange/test_questions.py)
     }
     relations.accept(exchanged["users"]["turin"], Relation.objects.get(kind="inspired_by"))
     shown = client.get(f"/api/practices/{casabottega.pk}/exchange/").json()["relations"]

@@ -395,3 +395,30 @@ DEMO_PEERS = [
         "languages": ["en", "fr", "it"],
     },
 ]
+
+# Questions the demo peers ask the cities about their case studies
+# (exchange.questions), phrased as questions; the one answered says only what
+# the facts say, in the words of the authoring city's demo official.
+DEMO_QUESTIONS = [
+    {
+        "asker": "peer-cooperative",
+        "case_study": "demo-turin-casabottega",
+        "text": "Which young people can receive a CasaBottega grant, and what does the grant let them do?",
+        "answer": (
+            "Young communicators, actors, visual artists, film-makers, musicians and poets. Each grant is "
+            "5,000 euros and lets them settle, live and work in the Barriera di Milano neighbourhood, in the "
+            "empty shops that became artistic workshops."
+        ),
+    },
+    {
+        "asker": "peer-researcher",
+        "case_study": "demo-rotterdam-rikx",
+        "text": "How do companies use Rikx to meet their social-return obligations, and who proposes the "
+                "projects they fund?",
+    },
+    {
+        "asker": "peer-researcher",
+        "case_study": "demo-montreal-sse-concertation-panel",
+        "text": "How often does the SSE concertation panel meet, and who leads its meetings?",
+    },
+]

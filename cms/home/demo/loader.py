@@ -1,7 +1,8 @@
 """Load the demo content: site tree, taxonomies, cities and their
 challenges, case studies, working groups, roles, demo users and their
-profiles, demo peers, and the
-transfers of the two practices the programme chose to scale.
+profiles, demo peers, the
+transfers of the two practices the programme chose to scale, and the demo
+peers' questions (one answered).
 
 Idempotent: each step creates only what is missing and leaves existing rows
 alone, so a second run changes nothing (no new rows, no new revisions). The
@@ -24,7 +25,7 @@ from cities.memberships import subscribe_demo_officials
 from cities.models import CitiesIndexPage, CityChallenge, CityPage, WorkingGroup
 from cities.roles import MODERATORS_GROUP, city_editors_group, ensure_site_roles
 from cms.home.models import HomePage
-from exchange.models import Stage, Transfer
+from exchange.models import Question, Stage, Transfer
 from exchange.transfers import record_accepted
 from practices.importing import Importer
 from practices.models import TAXONOMIES, CaseStudyPage, Challenge, PracticeIndexPage
@@ -265,6 +266,32 @@ def load_peers(out=None):
     return peers
 
 
+def load_questions(out=None):
+    """The demo peers' questions (data.DEMO_QUESTIONS), the answered one
+    answered by the authoring city's demo official; questions already
+    there (same asker, case study and text) are left alone. Written as
+    they are, with no email: nobody needs telling about demo content."""
+    created = 0
+    User = get_user_model()
+    for values in data.DEMO_QUESTIONS:
+        page = CaseStudyPage.objects.filter(external_id=values["case_study"]).select_related("city").first()
+        asker = User.objects.filter(username=values["asker"]).first()
+        if page is None or page.city is None or asker is None:
+            continue
+        if Question.objects.filter(case_study=page, asker=asker, text=values["text"]).exists():
+            continue
+        question = Question(case_study=page, asker=asker, text=values["text"])
+        if values.get("answer"):
+            question.answer = values["answer"]
+            question.answered_by = User.objects.filter(username=f"official-{page.city.slug}").first()
+            question.answered_at = question.asked_at
+        question.save()
+        created += 1
+    if created:
+        _say(out, f"Added {created} questions of the demo peers.")
+    return created
+
+
 def load_demo(out=None):
     """Everything, in one transaction. `out` is a stream for progress messages."""
     with transaction.atomic():
@@ -278,6 +305,7 @@ def load_demo(out=None):
         load_users(cities, out)
         load_transfers(cities, out)
         load_peers(out)
+        load_questions(out)
         subscribed = subscribe_demo_officials()
         if subscribed:
             _say(out, f"Subscribed the demo officials to their cities' working groups ({subscribed}).")
