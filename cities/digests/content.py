@@ -44,10 +44,15 @@ class Section:
 SECTIONS: list[Section] = []
 
 
-def section(name, *, describe):
+def describe_items(count):
+    return ngettext("%(count)d new item", "%(count)d new items", count) % {"count": count}
+
+
+def section(name, *, describe=describe_items):
     """Register the decorated function as the digest section `name`
-    (`describe(count)`: what that many of its items are). Registering a
-    name again replaces the section (a module imported twice)."""
+    (`describe(count)`: what that many of its items are, "N new items" if
+    not given). Registering a name again replaces the section (a module
+    imported twice)."""
 
     def register(function):
         new = Section(name, function, describe)
