@@ -24,6 +24,7 @@ from .display import GroupPage, groups_for_index, practices_on, proposable
 from .members import is_member, may_take_part
 from .models import ShortlistEntry
 
+
 @require_safe
 def groups_index(request):
     return TemplateResponse(request, "groups/groups_index.html", {"groups": groups_for_index})

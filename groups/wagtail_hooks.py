@@ -4,9 +4,9 @@ hooks (they import no groups)."""
 
 from django.utils.functional import SimpleLazyObject
 from wagtail import hooks
+from wagtail.admin.views.generic import CreateView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.admin.views.generic import CreateView
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 

@@ -22,7 +22,12 @@ from cities.models import Membership
 from cities.roles import ensure_city_editors
 from exchange.models import Transfer
 from exchange.transfers import record_accepted
-from practices.factories import CaseStudyPageFactory, ChallengeFactory, CityPageFactory, WorkingGroupFactory
+from practices.factories import (
+    CaseStudyPageFactory,
+    ChallengeFactory,
+    CityPageFactory,
+    WorkingGroupFactory,
+)
 
 
 def publish(page):

@@ -46,7 +46,7 @@ def test_a_member_proposes_a_practice_with_the_form_on_the_page(client, world, w
     casabottega = world["pages"]["casabottega"]
     response = client.post(propose_url(), {"practice": casabottega.pk}, follow=True)
     assert response.redirect_chain[-1] == (GROUP_URL + "#shortlist", 303)
-    assert f"“CasaBottega” is on the shortlist of Local economies." in messages_of(response)
+    assert "“CasaBottega” is on the shortlist of Local economies." in messages_of(response)
     entry = ShortlistEntry.objects.get()
     assert (entry.group, entry.practice_id, entry.proposed_by) == (world["group"], casabottega.pk,
                                                                    world["accounts"][who])
