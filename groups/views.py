@@ -31,15 +31,18 @@ def groups_index(request):
 
 
 def group_context(request, group) -> dict:
-    """The page's context: `group_page` and `practices` (the same for every
-    visitor: in the cached fragment), `extra_sections` (templates that hooks
-    add to it), and the shortlist with what this visitor may do (read per
-    request)."""
+    """The page's context: `group_page`, `practices` (a page of them) and
+    `practices_on_challenges` (the same for every visitor: in the cached
+    fragment), `extra_sections` (templates that `construct_working_group_context`
+    hooks add to it: docs/groups.md), and the shortlist with what this
+    visitor may do (read per request)."""
     user = request.user
+    on_challenges = practices_on(group)
     context = {
         "group": group,
         "group_page": GroupPage(group),
-        "practices": paginate(request, practices_on(group)),
+        "practices": paginate(request, on_challenges),
+        "practices_on_challenges": on_challenges,  # for hooks: not evaluated here
         "practice_index": PracticeIndexPage.public_index(),
         "extra_sections": [],
         "request": request,

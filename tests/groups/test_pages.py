@@ -117,13 +117,14 @@ def test_other_apps_add_sections_through_construct_working_group_context(client,
     def add_section(group, context):
         seen["group"] = group
         seen["practices"] = [p.title for p in context["practices"]]
+        seen["all"] = context["practices_on_challenges"].count()
         context["extra_sections"].append("groups/tests/extra_section.html")
         context["extra_greeting"] = f"Questions of {group.name}"
 
     with hooks.register_temporarily("construct_working_group_context", add_section):
         html = html_of(client, GROUP_URL)
     assert seen["group"] == world["group"]
-    assert "CasaBottega" in seen["practices"]
+    assert "CasaBottega" in seen["practices"] and seen["all"] == 3
     assert "Questions of Local economies" in html
     assert "Questions of" not in html_of(client, GROUP_URL)  # the hook is gone
 
