@@ -25,6 +25,7 @@ if settings.DEBUG:
 
 urlpatterns += [path("digests/", include("cities.urls"))]
 urlpatterns += [path("", include("exchange.urls"))]  # /network/
+urlpatterns += [path("", include("groups.urls"))]  # /groups/
 # Peer accounts: sign-up, sign-in, password and email (django-allauth), the profile.
 urlpatterns += [path("accounts/", include("accounts.urls"))]
 urlpatterns += [path("", include(wagtail_urls))]

@@ -10,6 +10,8 @@ import dataclasses
 import textwrap
 from datetime import datetime
 
+from django.utils.translation import ngettext
+
 from cities.digests.content import group_practices, section
 from cities.digests.links import page_url
 
@@ -40,7 +42,13 @@ class AnsweredQuestionItem:
         return textwrap.fill(self.answer, 72, initial_indent="  ", subsequent_indent="  ")
 
 
-@section("answered_questions")
+def describe_answered(count):
+    return ngettext("%(count)d newly answered question", "%(count)d newly answered questions", count) % {
+        "count": count
+    }
+
+
+@section("answered_questions", describe=describe_answered)
 def newly_answered_questions(group, start, end):
     """Questions answered in [start, end) on the group's practices, oldest
     answer first (like the new practices), in a constant number of queries."""

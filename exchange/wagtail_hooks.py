@@ -19,7 +19,7 @@ from . import admin_views, forms
 from .display import CaseStudyExchange, CityExchange, compare_row
 from .models import Relation, Transfer
 from .permissions import Actor, ExchangePermissionPolicy
-from .questions import open_questions
+from .questions import answered_questions, open_questions
 from .records import RelationsExtension, TransfersExtension
 
 register_permission_policy(Transfer, ExchangePermissionPolicy(Transfer))
@@ -205,6 +205,20 @@ def add_ask_action(page, request, context):
     elif Actor.of(request.user).may_ask(page):
         context["ask_url"] = url
         context["visitor_actions"].append("exchange/includes/ask_link.html")
+
+
+GROUP_QUESTIONS_SHOWN = 5
+
+
+@hooks.register("construct_working_group_context")
+def add_group_questions(group, context):
+    """A working group's page: the latest answered questions on the case
+    studies of its challenges (read only when the fragment is rendered)."""
+    practices = context["practices_on_challenges"]
+    context["group_questions"] = SimpleLazyObject(
+        lambda: answered_questions(practices.values_list("pk", flat=True), limit=GROUP_QUESTIONS_SHOWN)
+    )
+    context["extra_sections"].append("exchange/includes/group_questions.html")
 
 
 @hooks.register("construct_city_page_context")

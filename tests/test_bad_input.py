@@ -84,6 +84,14 @@ ENDPOINTS = {
     "city_page": ("GET", "/cities/dublin/", ["page", "q"], "query"),
     "network_page": ("GET", "/network/", ["page", "q"], "query"),
     "api_network": ("GET", "/api/network/", ["q", "format"], "query"),
+    # Working group pages and their shortlist forms (signed out here: sent to
+    # sign in; a member's bad input is tests/groups/test_bad_input.py).
+    "groups_index": ("GET", "/groups/", ["page", "q"], "query"),
+    "group_page": ("GET", "/groups/recovery/", ["page", "q"], "query"),
+    "group_slug": ("GET", "/groups/{}/", ["slug"], "path"),
+    "group_propose": ("POST", "/groups/recovery/shortlist/propose/", ["practice"], "form"),
+    "group_vote": ("POST", "/groups/recovery/shortlist/{}/vote/", ["id"], "path"),
+    "group_select": ("POST", "/groups/recovery/shortlist/{}/select/", ["id"], "path"),
     "api_practice_exchange": ("GET", "/api/practices/{}/exchange/", ["id"], "path"),
     # Asking a city (signed-in peers' bad questions: tests/exchange/test_questions.py).
     "ask_question_page": ("GET", "/questions/ask/{}/", ["id"], "path"),
@@ -113,7 +121,10 @@ def world(django_db_setup, django_db_blocker):
             youth = ChallengeFactory(name="Youth", slug="youth")
             CaseStudyPageFactory(parent=tree["dublin"], title="Worker buyouts", slug="worker-buyouts",
                                  challenges=[youth])
-            group = WorkingGroupFactory(name="Recovery")
+            group = WorkingGroupFactory(name="Recovery", slug="recovery")
+            group.challenges.set([youth])
+            group.member_cities.set([tree["dublin"]])
+            group.save()
             user = get_user_model().objects.create_user("member", "member@example.org", "right-password-123")
             membership = Membership.objects.create(user=user, group=group)
             yield {"pk": membership.pk, "unsubscribe": unsubscribe_token(membership),

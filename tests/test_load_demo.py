@@ -302,6 +302,23 @@ class LoadDemoTests(TestCase):
         self.assertContains(page, "5,000 euros")
         self.assertNotContains(page, "peer-cooperative@example.org")
 
+    def test_rikx_and_casabottega_are_selected_to_scale_with_a_demo_shortlist(self):
+        from groups.models import ScaleSelection, ShortlistEntry, Vote
+
+        selected = ScaleSelection.objects.order_by("practice__external_id").values_list("practice__external_id", flat=True)
+        self.assertEqual(list(selected), ["demo-rotterdam-rikx", "demo-turin-casabottega"])
+        for selection in ScaleSelection.objects.all():
+            self.assertIn("all-peer event of Respond, Rebuild, Reinvent", selection.note)
+        casabottega = CaseStudyPage.objects.get(external_id="demo-turin-casabottega")
+        self.assertContains(self.client.get(casabottega.url), "Selected to scale")
+        entries = ShortlistEntry.objects.filter(group__slug="local-economies")
+        self.assertEqual(entries.count(), 2)
+        self.assertEqual(Vote.objects.filter(entry__in=entries).count(), 4)
+        html = self.client.get("/groups/local-economies/").content.decode()
+        self.assertIn("CasaBottega", html)
+        self.assertIn("2 votes", html)
+        self.assertIn("Rikx: a marketplace for social impact", html)
+
 
 # --- As a user runs it: `python manage.py load_demo` on a migrated database ---
 

@@ -83,7 +83,8 @@ def assert_queries(client, django_assert_num_queries, url, expected):
 PAGE_TYPES = {
     # Case study: +3 for the exchange (its transfers, "Adapted by N cities", its relations),
     # +1 for its answered questions (with their askers' profiles and cities).
-    "case study": (lambda c: c["few"][0], lambda c: c["many"][0], 27),
+    # +1 for "Selected to scale" (groups).
+    "case study": (lambda c: c["few"][0], lambda c: c["many"][0], 28),
     # City page: +1 for the practices the city is adapting, +1 for its challenges (with their names).
     "city page": (lambda c: "/cities/dublin/", lambda c: "/cities/turin/", 16),
     "search page": (lambda c: "/practices/?challenge=few", lambda c: "/practices/?challenge=many", 10),
@@ -197,3 +198,57 @@ def test_network_queries_do_not_grow_with_the_network(client, catalogue, django_
     for url, expected in NETWORK.values():
         html = assert_queries(client, django_assert_num_queries, url, expected).content.decode()
         assert "Adopting city 29" in html and "Version 29" in html, url
+
+
+# The working group pages (groups): a group's page lists its case studies
+# (a page of them), its members and the transfers among them, the
+# selections to scale and its shortlist with the votes; /groups/ lists every
+# group. Measured for a group of FEW and one of MANY, each with as many
+# shortlist entries and votes; the index, then again after MANY more groups.
+GROUP_PAGE = 14
+GROUPS_INDEX = 7
+
+
+def test_group_pages_queries_do_not_grow_with_the_group(client, catalogue, django_assert_num_queries, db):
+    """A group's page in 14 queries: the group, the restricted paths, the
+    count of its case studies (pagination), its shortlist (votes counted,
+    selections marked: one query, read on every request), the site, the
+    navigation and the practice index (3), its challenges, its member
+    cities, the page of case studies with their cities and selections and
+    then their challenges (2), the transfers among members, the selections
+    to scale. /groups/: the groups, their public member cities and their
+    challenges (3), the restricted paths, the site and the navigation (2)."""
+    from django.contrib.auth import get_user_model
+
+    from cities.models import WorkingGroup
+    from exchange.transfers import record_accepted
+    from groups.scaling import record_selected
+    from groups.shortlist import record_entry
+    from practices.models import Challenge
+
+    voter = get_user_model().objects.create_user("voter", password="pw")
+    cities = {city.slug: city for city in CityPage.objects.all()}
+    for name, city, other, count in (("few", "dublin", "turin", FEW), ("many", "turin", "dublin", MANY)):
+        group = WorkingGroup.objects.create(name=f"{name} group", slug=f"{name}-group")
+        group.challenges.set([Challenge.objects.get(slug=name)])
+        group.member_cities.set([cities[city], cities[other]])
+        group.save()
+        practices = list(CaseStudyPage.objects.filter(title__startswith=f"{name.capitalize()} practice"))
+        for practice in practices[:count]:
+            record_entry(group, practice, voters=[voter])
+            record_accepted(practice, cities[other])
+        record_selected(practices[0])
+    small = assert_queries(client, django_assert_num_queries, "/groups/few-group/", GROUP_PAGE).content.decode()
+    large = assert_queries(client, django_assert_num_queries, "/groups/many-group/", GROUP_PAGE).content.decode()
+    assert "Few practice 1" in small and "Many practice 1" in large
+    # Both cities are members of both groups: every transfer is among members.
+    assert large.count("1 vote<") == MANY and large.count("is adapting") == MANY + FEW
+
+    assert_queries(client, django_assert_num_queries, "/groups/", GROUPS_INDEX)
+    for i in range(MANY):
+        group = WorkingGroup.objects.create(name=f"Extra group {i}", slug=f"extra-group-{i}")
+        group.challenges.set([Challenge.objects.get(slug="few")])
+        group.member_cities.set([cities["dublin"]])
+        group.save()
+    html = assert_queries(client, django_assert_num_queries, "/groups/", GROUPS_INDEX).content.decode()
+    assert "Extra group 29" in html

@@ -1,14 +1,17 @@
 """What a digest says: its sections.
 
-A section is one function, registered with ``@section("name")``, plus its
+A section is one function, registered with ``@section("name", describe=...)``, plus its
 template lines in ``templates/cities/email/sections/<name>.html`` and
 ``<name>.txt``. The function takes ``(group, start, end)`` and returns the
 section's items for the whole group over ``[start, end)``, in display order,
 in a constant number of queries; each item has a ``key`` (its identity: the
 rendered digest is cached per distinct list of keys) and ``published`` (an
 aware datetime: a member gets the items inside their own window). The
-templates get the member's items as ``items``. A digest with no item in any
-section is not sent. Sections appear in the order they are registered.
+templates get the member's items as ``items``; ``describe(count)`` says
+what a number of them are ("2 new practices"), for the subject and the
+first line. A digest with no item in any section is not sent. Sections
+appear in the order they are registered: this module's first, then those
+higher apps register when they load (the groups app: "transfers").
 """
 
 import dataclasses
@@ -17,6 +20,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from django.db.models import Q
+from django.utils.translation import ngettext
 from wagtail.models import Page
 
 from .links import page_url
@@ -26,6 +30,7 @@ from .links import page_url
 class Section:
     name: str
     items: Callable  # (group, start, end) -> list of items, in display order
+    describe: Callable  # (count) -> what `count` items are, e.g. "2 new practices"
 
     @property
     def html_template(self):
@@ -39,14 +44,36 @@ class Section:
 SECTIONS: list[Section] = []
 
 
-def section(name):
-    """Register the decorated function as the digest section `name`."""
+def describe_items(count):
+    return ngettext("%(count)d new item", "%(count)d new items", count) % {"count": count}
+
+
+def section(name, *, describe=describe_items):
+    """Register the decorated function as the digest section `name`
+    (`describe(count)`: what that many of its items are, "N new items" if
+    not given). Registering a name again replaces the section (a module
+    imported twice)."""
 
     def register(function):
-        SECTIONS.append(Section(name, function))
+        new = Section(name, function, describe)
+        for index, existing in enumerate(SECTIONS):
+            if existing.name == name:
+                SECTIONS[index] = new
+                break
+        else:
+            SECTIONS.append(new)
         return function
 
     return register
+
+
+def summary(items):
+    """What a member's digest holds, in words: "2 new practices and 1 new
+    transfer among your cities" (`items`: by section name; empty ones left out)."""
+    parts = [s.describe(len(items[s.name])) for s in SECTIONS if items.get(s.name)]
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def collect(group, start, end):
@@ -98,7 +125,11 @@ def group_practices(group):
     return Page.objects.live().public().filter(in_scope)
 
 
-@section("practices")
+def describe_practices(count):
+    return ngettext("%(count)d new practice", "%(count)d new practices", count) % {"count": count}
+
+
+@section("practices", describe=describe_practices)
 def new_practices(group, start, end):
     """The case studies first published in [start, end) among those the
     group's digest covers (`group_practices`), grouped under a challenge:

@@ -14,7 +14,6 @@ from django.core.mail import EmailMultiAlternatives
 from django.core.mail.message import make_msgid
 from django.template.loader import render_to_string
 from django.utils.functional import cached_property
-from django.utils.translation import ngettext
 
 from ..memberships import preferences_token, unsubscribe_token
 from ..models import WorkingGroup
@@ -30,10 +29,9 @@ TO_MARK = "digest-recipient@mark.invalid"
 MESSAGE_ID_MARK = "<digest-message-id@mark.invalid>"
 
 
-def subject_for(group, count):
-    return ngettext(
-        "%(group)s: %(count)d new practice", "%(group)s: %(count)d new practices", count
-    ) % {"group": group.name, "count": count}
+def subject_for(group, items):
+    """"<group>: 2 new practices and 1 new transfer among your cities"."""
+    return f"{group.name}: {content.summary(items)}"
 
 
 def _variant_key(items):
@@ -69,7 +67,8 @@ class DigestRenderer:
                     if items.get(s.name)
                 ],
                 "count": count,
-                "subject": subject_for(self.group, count),
+                "summary": content.summary(items),
+                "subject": subject_for(self.group, items),
                 "name": NAME_MARK,
                 "unsubscribe_url": UNSUBSCRIBE_MARK,
                 "preferences_url": PREFERENCES_MARK,
@@ -101,7 +100,7 @@ class DigestRenderer:
         if key not in self._mime:
             html, text = self.variant(items)
             message = make_message(
-                self.group, subject_for(self.group, _count(items)), text.replace(NAME_MARK, NAME_TEXT_MARK),
+                self.group, subject_for(self.group, items), text.replace(NAME_MARK, NAME_TEXT_MARK),
                 html, TO_MARK, MESSAGE_ID_MARK, UNSUBSCRIBE_MARK,
             )
             data = message.message().as_bytes(linesep="\r\n")
@@ -156,11 +155,11 @@ class Digest:
 
     @property
     def sent_fields(self):
-        return {"practice_count": self.count}
+        return {"practice_count": len(self.items.get("practices", []))}
 
     @property
     def subject(self):
-        return subject_for(self.group, self.count)
+        return subject_for(self.group, self.items)
 
     @cached_property
     def unsubscribe_url(self):

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "cities",
     "practices",
     "exchange",
+    "groups",
     "search",
     "notifications",
     "wagtail.contrib.forms",

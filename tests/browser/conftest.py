@@ -18,6 +18,8 @@ from cities.models import Cadence, CityChallenge, CityPage, Membership
 from cities.roles import ensure_site_roles
 from exchange import relations
 from exchange.transfers import record_accepted
+from groups.scaling import record_selected
+from groups.shortlist import record_entry
 from practices.factories import (
     CaseStudyOutcomeFactory,
     CaseStudyPageFactory,
@@ -171,8 +173,9 @@ def browser_site(transactional_db, django_user_model):
     """Home, cities and practices indexes, three cities (Turin with two
     challenges it works on), three challenges and five published case
     studies (one with partners, outcomes, sources and a contact, adapted by
-    Bilbao), the site roles, a Dublin official and a moderator, a working
-    group with one member, and the search index built."""
+    Bilbao, selected to scale), the site roles, a Dublin official and a
+    moderator, a working group followed by an address and by the official,
+    with two case studies on its shortlist, and the search index built."""
     tree = build_site_tree()
     tree["moderators"], tree["workflow"] = ensure_site_roles(tree["home"])
     dublin, turin = tree["dublin"], tree["turin"]
@@ -234,8 +237,14 @@ def browser_site(transactional_db, django_user_model):
     group.member_cities.set([turin, bilbao])
     group.save()
     membership = Membership.objects.create(email="reader@example.org", group=group, cadence=Cadence.WEEKLY)
+    official = user("official-dublin", "Dublin editors")
+    # The Dublin official follows the group: its page shows them the shortlist's forms.
+    Membership.objects.create(user=official, group=group)
+    record_entry(group, practices["market"], voters=[official])
+    record_entry(group, coops)
+    record_selected(coops, note="Chosen by the network's peers.")
     return {
         **tree, "turin": turin, "bilbao": bilbao, "challenges": {"youth": youth, "housing": housing, "energy": energy},
         "practices": tree["practices"], "case_studies": practices, "group": group, "membership": membership,
-        "official": user("official-dublin", "Dublin editors"), "moderator": user("moderator", "Moderators"),
+        "official": official, "moderator": user("moderator", "Moderators"),
     }

@@ -37,6 +37,8 @@ def public_pages(site):
         ("city", site["turin"].url, "Turin"),
         ("city-adapting", site["bilbao"].url, "Bilbao"),
         ("network", "/network/", "Network"),
+        ("groups", "/groups/", "Working groups"),
+        ("group", "/groups/youth-employment/", "Youth employment"),
         ("digest-preferences",
          path(signed_link("cities_digest_preferences_token", preferences_token(membership))), "Digest preferences"),
         ("unsubscribe",
@@ -55,6 +57,7 @@ def signed_in_pages(site):
         ("profile", "/accounts/profile/", "Your profile"),
         ("email", "/accounts/email/", "Email address"),
         ("password-change", "/accounts/password/change/", "Change your password"),
+        ("group-member", "/groups/youth-employment/", "Youth employment"),  # with the shortlist's forms
         ("sign-out", "/accounts/logout/", "Sign out"),
     ]
 

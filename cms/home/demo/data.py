@@ -370,6 +370,30 @@ TRANSFERS = [
     },
 ]
 
+# The all-peer event chose Rikx and CasaBottega to scale: both are marked
+# "selected to scale" (groups.scaling), with a note that says only that.
+SELECTED_TO_SCALE = [
+    {
+        "case_study": "demo-rotterdam-rikx",
+        "note": "Chosen by the all-peer event of Respond, Rebuild, Reinvent as one of the two practices to scale.",
+    },
+    {
+        "case_study": "demo-turin-casabottega",
+        "note": "Chosen by the all-peer event of Respond, Rebuild, Reinvent as one of the two practices to scale.",
+    },
+]
+
+# A demo shortlist: the demo officials of the local-economies group (Bilbao,
+# Dublin) propose the two practices chosen to scale, which every city then
+# explored, and vote for both. Activity of demo accounts on this site, not
+# a record of what the real cities did.
+SHORTLIST = [
+    {"group": "local-economies", "case_study": "demo-turin-casabottega", "proposed_by": "official-bilbao",
+     "votes": ["official-bilbao", "official-dublin"]},
+    {"group": "local-economies", "case_study": "demo-rotterdam-rikx", "proposed_by": "official-dublin",
+     "votes": ["official-bilbao", "official-dublin"]},
+]
+
 # Demo accounts' profiles. Officials and the moderator are demo accounts, not
 # real people: their profiles say so. Languages of an official: English and
 # the main language of the city's country (codes from accounts.languages).

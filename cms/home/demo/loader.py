@@ -1,8 +1,9 @@
 """Load the demo content: site tree, taxonomies, cities and their
 challenges, case studies, working groups, roles, demo users and their
 profiles, demo peers, the
-transfers of the two practices the programme chose to scale, and the demo
-peers' questions (one answered).
+transfers of the two practices the programme chose to scale, their
+selection to scale, a demo shortlist and the demo peers' questions (one
+answered).
 
 Idempotent: each step creates only what is missing and leaves existing rows
 alone, so a second run changes nothing (no new rows, no new revisions). The
@@ -27,6 +28,8 @@ from cities.roles import MODERATORS_GROUP, city_editors_group, ensure_site_roles
 from cms.home.models import HomePage
 from exchange.models import Question, Stage, Transfer
 from exchange.transfers import record_accepted
+from groups.scaling import record_selected
+from groups.shortlist import record_entry
 from practices.importing import Importer
 from practices.models import TAXONOMIES, CaseStudyPage, Challenge, PracticeIndexPage
 
@@ -255,6 +258,29 @@ def load_transfers(cities, out=None):
     return created
 
 
+def load_scaling(out=None):
+    """Rikx and CasaBottega selected to scale (data.SELECTED_TO_SCALE), and
+    the demo shortlist with its votes (data.SHORTLIST); what is there is left alone."""
+    User = get_user_model()
+    created = 0
+    for values in data.SELECTED_TO_SCALE:
+        practice = CaseStudyPage.objects.filter(external_id=values["case_study"]).first()
+        if practice is not None:
+            created += record_selected(practice, note=values["note"])[1]
+    for values in data.SHORTLIST:
+        group = WorkingGroup.objects.filter(slug=values["group"]).first()
+        practice = CaseStudyPage.objects.filter(external_id=values["case_study"]).first()
+        if group is None or practice is None:
+            continue
+        voters = list(User.objects.filter(username__in=values["votes"]).order_by("username"))
+        created += record_entry(
+            group, practice, proposed_by=User.objects.filter(username=values["proposed_by"]).first(), voters=voters
+        )[1]
+    if created:
+        _say(out, f"Marked the practices selected to scale and the demo shortlist ({created} rows).")
+    return created
+
+
 def load_peers(out=None):
     """Demo peers without a city role (no group): fictional, named as demo accounts."""
     peers = []
@@ -304,6 +330,7 @@ def load_demo(out=None):
         load_working_groups(cities)
         load_users(cities, out)
         load_transfers(cities, out)
+        load_scaling(out)
         load_peers(out)
         load_questions(out)
         subscribed = subscribe_demo_officials()

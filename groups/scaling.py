@@ -1,0 +1,48 @@
+""""Selected to scale": the network's moderators choose case studies to
+scale (as the programme's all-peer event chose Rikx and CasaBottega). One
+selection per case study, network-wide: its page, the group pages and
+their shortlists show it, as long as the case study is live and public."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+
+from accounts.permissions import is_moderator
+from cities.visibility import is_public
+
+from .models import ScaleSelection
+from .shortlist import ShortlistRefused
+
+
+def select(user, practice, *, group=None, note="") -> ScaleSelection:
+    """A moderator marks a live, public case study "selected to scale"."""
+    if not is_moderator(user):
+        raise PermissionDenied("Only moderators can select a practice to scale.")
+    if not is_public(practice):
+        raise ShortlistRefused("Only a published, public case study can be selected to scale.")
+    if ScaleSelection.objects.filter(practice=practice).exists():
+        raise ShortlistRefused(f"“{practice.title}” is already selected to scale.")
+    try:
+        with transaction.atomic():
+            return ScaleSelection.objects.create(practice=practice, group=group, note=note, selected_by=user)
+    except IntegrityError:
+        raise ShortlistRefused(f"“{practice.title}” is already selected to scale.") from None
+
+
+def record_selected(practice, *, note="", group=None) -> tuple[ScaleSelection, bool]:
+    """A selection written by the demo or an administrator's script (nobody
+    to check): created if missing, left alone otherwise."""
+    return ScaleSelection.objects.get_or_create(practice=practice, defaults={"note": note, "group": group})
+
+
+def is_selected(practice) -> bool:
+    return practice.pk is not None and ScaleSelection.objects.filter(practice=practice).exists()
+
+
+def selected_ids(practice_ids) -> frozenset[int]:
+    """Those of `practice_ids` selected to scale (one query)."""
+    ids = {int(i) for i in practice_ids}
+    if not ids:
+        return frozenset()
+    return frozenset(ScaleSelection.objects.filter(practice__in=ids).values_list("practice_id", flat=True))

@@ -1,0 +1,115 @@
+"""The groups in the Wagtail admin (moderators: the selections to scale and
+the shortlists' entries) and on the lower apps' public pages, through their
+hooks (they import no groups)."""
+
+from django.utils.functional import SimpleLazyObject
+from wagtail import hooks
+from wagtail.admin.views.generic import CreateView
+from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permission_policies.base import BasePermissionPolicy
+from wagtail.permissions import register_permission_policy
+
+from accounts.permissions import is_moderator
+
+from . import scaling
+from .models import ScaleSelection, ShortlistEntry
+
+
+class ModeratorsOnly(BasePermissionPolicy):
+    """The network moderators (and superusers) may do `actions`; nobody else anything."""
+
+    def __init__(self, model, actions):
+        super().__init__(model)
+        self.actions = frozenset(actions)
+
+    def user_has_permission(self, user, action):
+        return action in self.actions and is_moderator(user)
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return self.user_has_permission(user, action)
+
+    def user_has_any_permission_for_instance(self, user, actions, instance):
+        return self.user_has_any_permission(user, actions)
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        queryset = self.model._default_manager.all()
+        return queryset if self.user_has_any_permission(user, actions) else queryset.none()
+
+    def users_with_any_permission(self, actions):
+        from django.contrib.auth import get_user_model  # noqa: PLC0415
+
+        return get_user_model().objects.none()
+
+
+register_permission_policy(ScaleSelection, ModeratorsOnly(ScaleSelection, ("add", "change", "delete", "view")))
+# Entries are proposed on the group pages; moderators see and remove them.
+register_permission_policy(ShortlistEntry, ModeratorsOnly(ShortlistEntry, ("delete", "view")))
+
+
+class SelectionCreateView(CreateView):
+    def save_instance(self):
+        instance = self.form.save(commit=False)
+        instance.selected_by = self.request.user
+        instance.save()
+        return instance
+
+
+class ScaleSelectionViewSet(ModelViewSet):
+    model = ScaleSelection
+    name = "groups_selections"
+    url_prefix = "groups/selected-to-scale"
+    icon = "pick"
+    menu_label = "Selected to scale"
+    add_to_reference_index = False
+    copy_view_enabled = False
+    add_view_class = SelectionCreateView
+    list_display = ["__str__", "group", "selected_at"]
+    ordering = ["-selected_at", "-pk"]
+
+
+class ShortlistEntryViewSet(ModelViewSet):
+    model = ShortlistEntry
+    name = "groups_shortlists"
+    url_prefix = "groups/shortlists"
+    icon = "list-ul"
+    menu_label = "Shortlist entries"
+    add_to_reference_index = False
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    form_fields = []  # nobody adds or changes an entry here (the policy above)
+    list_display = ["__str__", "group", "proposed_by", "proposed_at"]
+    list_filter = ["group"]
+    ordering = ["group", "-proposed_at", "-pk"]
+    inspect_view_fields = ["group", "practice", "proposed_by", "proposed_at"]
+
+
+class GroupsViewSetGroup(ViewSetGroup):
+    menu_label = "Shortlists and scaling"
+    menu_icon = "pick"
+    menu_order = 312
+    items = (ScaleSelectionViewSet, ShortlistEntryViewSet)
+
+
+@hooks.register("register_admin_viewset")
+def register_groups_viewsets():
+    return GroupsViewSetGroup()
+
+
+# --- The public pages of the lower apps ---
+
+
+@hooks.register("construct_case_study_context")
+def add_selected_to_scale(page, request, context):
+    """"Selected to scale" among a case study's key facts (in its cached fragment)."""
+    context["selected_to_scale"] = SimpleLazyObject(lambda: scaling.is_selected(page))
+    context["extra_facts"].append("groups/includes/selected_fact.html")
+
+
+@hooks.register("construct_city_page_context")
+def link_working_groups(city_page, request, context):
+    """A city page's working groups link to their pages."""
+    context["working_group_pages"] = True
