@@ -87,7 +87,7 @@ def model_memory(log):
 
     out = subprocess.run([sys.executable, "-c", MEMORY_PROBE], capture_output=True, text=True, check=True)
     base, loaded, after, peak, query_ms, passage_ms, tokens = out.stdout.split()
-    log(f"model in a fresh process: RSS {base} MiB (Python, numpy), {loaded} MiB loaded "
+    log(f"model in a fresh process: RSS {base} MiB (Python alone), {loaded} MiB with numpy and the model loaded "
         f"(+{int(loaded) - int(base)}), {after} MiB after embedding, peak {peak} MiB (a batch of 16 "
         f"{tokens}-token passages); one query {query_ms} ms, one {tokens}-token passage {passage_ms} ms")
 
