@@ -156,6 +156,12 @@ def rebuild_entries(chunk_size: int = BULK_CHUNK, embed: bool = True) -> dict:
     return info
 
 
+def without_vectors() -> list[int]:
+    """Ids of the database index's rows that have no vector yet."""
+    return list(SearchEntry.objects.filter(embedded_hash__isnull=True).order_by("page_id")
+                .values_list("page_id", flat=True))
+
+
 def embed_entries(page_ids, chunk_size: int = BULK_CHUNK) -> dict:
     """Compute and store the vectors of the rows among `page_ids` whose
     embedded text (`schema.embedding_text`) is not the one their vector was

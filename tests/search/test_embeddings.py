@@ -9,11 +9,13 @@ Each fixture text is embedded once per session (`embedded_once`)."""
 
 from __future__ import annotations
 
+import io
 import sys
 
 import numpy as np
 import pytest
 from django.core import checks
+from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
 from wagtail.models import PageViewRestriction
@@ -260,3 +262,15 @@ def test_case_study_pages_show_the_practices_nearest_in_meaning(engine, indexed)
     related = related_practices(indexed.pages["valdemora_housing"], limit=2)
     assert pk(indexed, "kilmore_energy") in [item["hit"].pk for item in related]
     assert all(item["url"] for item in related)
+
+
+def test_search_index_check_reports_and_fixes_missing_vectors(meaning_on, db):
+    tree = build_site_tree()
+    page = CaseStudyPageFactory(parent=tree["dublin"], title="Tool library", summary="Neighbours lend tools.")
+    indexing.rebuild_entries(embed=False)
+    out = io.StringIO()
+    call_command("search_index", "--check", "--only", "database", stdout=out)
+    assert "1 case studies without one" in out.getvalue()
+    call_command("search_index", "--check", "--fix", "--only", "database", stdout=out)
+    assert "1 embedded" in out.getvalue()
+    assert SearchEntry.objects.get(page_id=page.pk).embedding is not None
