@@ -147,7 +147,7 @@ def test_multilingual_queries_succeed_at_three(engine, indexed):
     for text, language, wanted in QUERIES:
         found = top(engine, text)
         if pk(indexed, wanted) not in found:
-            missed.append((language, text, wanted, [names.get(pk) for pk in found]))
+            missed.append((language, text, wanted, [names.get(i) for i in found]))
     languages = {language for _, language, _ in QUERIES}
     assert languages == {"en", "es", "fr", "it", "pt", "nl", "pl"}
     success = 1 - len(missed) / len(QUERIES)
