@@ -5,12 +5,14 @@ from django.db.models.signals import post_migrate
 def fill_empty_index(sender, using="default", **kwargs):
     """After `migrate`: a database search index that is empty while there
     are public case studies (a new install, or a migration that changed the
-    index's columns) is rebuilt, so that search works without a manual step."""
+    index's columns) is rebuilt, so that search works without a manual step
+    (its vectors for search by meaning are left to `search_index --rebuild`
+    or the next indexing task: `migrate` stays quick)."""
     from .indexing import indexable_pages, rebuild_entries  # noqa: PLC0415 - models are loaded only now
     from .models import SearchEntry  # noqa: PLC0415
 
     if not SearchEntry.objects.using(using).exists() and indexable_pages().using(using).exists():
-        rebuild_entries()
+        rebuild_entries(embed=False)
 
 
 class SearchConfig(AppConfig):
@@ -19,7 +21,7 @@ class SearchConfig(AppConfig):
     verbose_name = "Practice search"
 
     def ready(self):
-        from . import signals  # noqa: PLC0415 - signal handlers need the models, loaded only now
+        from . import checks, signals  # noqa: F401, PLC0415 - signal handlers need the models, loaded only now
 
         signals.connect()
         post_migrate.connect(fill_empty_index, sender=self, dispatch_uid="search_fill_empty_index")

@@ -4,7 +4,9 @@ from the declared schema (`search.schema`).
 One text field per declared text field (English analysis with ASCII folding,
 plus an unstemmed `.plain` sub-field for typo tolerance), one keyword field
 per facet (an integer for year facets), one integer per sort number, the
-card as an unindexed object, and
+card as an unindexed object, the vector for search by meaning (a
+`dense_vector` of `search.embeddings`, cosine similarity, HNSW-indexed for
+`knn`; absent when the case study has none yet), and
 the fields that sorting, "did you mean", autocomplete and drift checks read.
 The index is reached through an alias (settings.ELASTICSEARCH_INDEX);
 concrete indexes are named `<alias>-<timestamp>` and swapped by
@@ -14,6 +16,7 @@ concrete indexes are named `<alias>-<timestamp>` and swapped by
 from elasticsearch.dsl import (
     Completion,
     Date,
+    DenseVector,
     Document,
     Integer,
     Keyword,
@@ -24,7 +27,7 @@ from elasticsearch.dsl import (
     token_filter,
 )
 
-from . import schema
+from . import embeddings, schema
 
 english_stop = token_filter("english_stop", "stop", stopwords="_english_")
 english_stemmer = token_filter("english_stemmer", "stemmer", language="english")
@@ -63,6 +66,7 @@ def _document_class():
         "published": Date(),
         "live_revision": Integer(),
         "card": Object(enabled=False),
+        "embedding": DenseVector(dims=embeddings.DIMENSIONS, index=True, similarity="cosine"),
     }
     for text in schema.TEXT_FIELDS:
         fields[text.name] = Text(analyzer=folded_english, fields={"plain": Text(analyzer=folded_plain)})
@@ -81,8 +85,9 @@ def _document_class():
 CaseStudyDocument = _document_class()
 
 
-def document(data: schema.PageData) -> dict:
-    """The index document (with `_id`) of one case study."""
+def document(data: schema.PageData, vector=None) -> dict:
+    """The index document (with `_id`) of one case study; `vector`: its
+    embedding, when it has one (`search.indexing.embed_entries`)."""
     row = data.row
     values = schema.texts(data)
     doc = {
@@ -99,4 +104,6 @@ def document(data: schema.PageData) -> dict:
     for facet in schema.FACET_LIST:
         doc[facet.name] = facet.page_values(data)
     doc.update(schema.sort_numbers(data))
+    if vector is not None:
+        doc["embedding"] = [float(x) for x in vector]
     return doc

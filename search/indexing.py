@@ -6,6 +6,9 @@ The database index (`search.models.SearchEntry`, always there):
   live and public, delete the others; a fixed number of queries per 500.
 * `rebuild_entries()`: every row anew, in one transaction.
 * `check_entries(fix=False)`: compare the rows with the pages.
+* `embed_entries(ids)`: the vectors for search by meaning of the rows whose
+  embedded text changed (`search.embeddings`), in batches; run by the
+  indexing task, never in an editor's request.
 
 The Elasticsearch index (a no-op when settings.ELASTICSEARCH_URL is empty):
 
@@ -35,7 +38,7 @@ from elasticsearch import NotFoundError, helpers
 from cities import fragments
 from practices.models import CaseStudyPage
 
-from . import schema
+from . import embeddings, schema
 from .documents import CaseStudyDocument, document
 from .es_client import get_client
 from .models import SearchEntry, SearchWord, entry_from
@@ -63,11 +66,20 @@ def case_study_ids_under(page) -> list[int]:
     return list(CaseStudyPage.objects.filter(path__startswith=page.path).values_list("pk", flat=True))
 
 
+def stored_vectors(page_ids) -> dict[int, bytes]:
+    """The database index's vectors of these pages (those it has)."""
+    rows = SearchEntry.objects.filter(page_id__in=list(page_ids), embedding__isnull=False)
+    return {pk: bytes(vector) for pk, vector in rows.values_list("page_id", "embedding")}
+
+
 def _actions(index: str, page_ids, chunk: int = BULK_CHUNK):
     page_ids = list(page_ids)
     for start in range(0, len(page_ids), chunk):
-        for data in read_pages(page_ids[start : start + chunk]):
-            doc = document(data)
+        ids = page_ids[start : start + chunk]
+        vectors = stored_vectors(ids)
+        for data in read_pages(ids):
+            vector = vectors.get(data.row["pk"])
+            doc = document(data, embeddings.from_bytes(vector) if vector is not None else None)
             doc_id = doc.pop("_id")
             yield {"_op_type": "index", "_index": index, "_id": doc_id, "_source": doc}
 
@@ -82,14 +94,23 @@ def listable_ids(page_ids=None) -> list[int]:
 # --- The database index ---
 
 
-def _write_entries(pages):
+VECTOR_FIELDS = ("embedding", "embedded_hash")
+
+
+def _write_entries(pages, vectors=None):
     """Insert the rows and their words, or overwrite every field of the
-    rows that exist."""
-    fields = [f.name for f in SearchEntry._meta.concrete_fields if not f.primary_key]
+    rows that exist but their vectors (the indexing task's,
+    `embed_entries`). `vectors`: page id -> (text hash, vector) to keep for
+    the rows whose embedded text has that hash (a rebuild)."""
+    fields = [f.name for f in SearchEntry._meta.concrete_fields if not f.primary_key and f.name not in VECTOR_FIELDS]
     entries, words = [], set()
     for data in pages:
         texts = schema.texts(data)
-        entries.append(entry_from(data, texts))
+        entry = entry_from(data, texts)
+        kept = (vectors or {}).get(entry.page_id)
+        if kept and kept[0] == embeddings.text_hash(schema.embedding_text(texts)):
+            entry.embedded_hash, entry.embedding = kept
+        entries.append(entry)
         words |= schema.vocabulary(texts)
     SearchEntry.objects.bulk_create(entries, update_conflicts=True, unique_fields=["page"], update_fields=fields)
     SearchWord.objects.bulk_create([SearchWord(word=w) for w in sorted(words)], ignore_conflicts=True)
@@ -112,18 +133,65 @@ def update_entries(page_ids) -> dict:
     return {"written": written, "deleted": len(ids) - written}
 
 
-def rebuild_entries(chunk_size: int = BULK_CHUNK) -> dict:
+def rebuild_entries(chunk_size: int = BULK_CHUNK, embed: bool = True) -> dict:
     """Every row of the database index and its vocabulary anew, in one
-    transaction (searches see the old rows until it commits)."""
+    transaction (searches see the old rows until it commits). The vectors
+    of texts that did not change are kept; with `embed`, the others are
+    computed after the commit (`embed_entries`), when search by meaning is
+    on."""
     started = time.perf_counter()
     ids = listable_ids()
     with transaction.atomic():
+        kept = {pk: (digest, bytes(vector)) for pk, digest, vector in SearchEntry.objects.filter(
+            embedding__isnull=False).values_list("page_id", "embedded_hash", "embedding")}
         SearchEntry.objects.all().delete()
         SearchWord.objects.all().delete()
         for start in range(0, len(ids), chunk_size):
-            _write_entries(read_pages(ids[start : start + chunk_size]))
+            _write_entries(read_pages(ids[start : start + chunk_size]), kept)
         fragments.changed()
-    return {"documents": len(ids), "seconds": time.perf_counter() - started}
+    info = {"documents": len(ids), "seconds": time.perf_counter() - started}
+    if embed and embeddings.enabled():
+        info["embedded"] = embed_entries(ids)["embedded"]
+        info["seconds"] = time.perf_counter() - started
+    return info
+
+
+def without_vectors() -> list[int]:
+    """Ids of the database index's rows that have no vector yet."""
+    return list(SearchEntry.objects.filter(embedded_hash__isnull=True).order_by("page_id")
+                .values_list("page_id", flat=True))
+
+
+def embed_entries(page_ids, chunk_size: int = BULK_CHUNK) -> dict:
+    """Compute and store the vectors of the rows among `page_ids` whose
+    embedded text (`schema.embedding_text`) is not the one their vector was
+    computed from; the others are left alone. The model embeds
+    settings.SEARCH_EMBEDDING_BATCH texts per call; each chunk of rows is
+    written in its own short transaction."""
+    ids = sorted({int(i) for i in page_ids})
+    embedded = 0
+    for start in range(0, len(ids), chunk_size):
+        chunk = ids[start : start + chunk_size]
+        stored = dict(SearchEntry.objects.filter(page_id__in=chunk).values_list("page_id", "embedded_hash"))
+        todo = []
+        for data in read_pages(chunk):
+            pk = data.row["pk"]
+            text = schema.embedding_text(schema.texts(data))
+            digest = embeddings.text_hash(text)
+            if pk in stored and stored[pk] != digest:
+                todo.append((pk, text, digest))
+        if not todo:
+            continue
+        vectors = embeddings.embed_passages([text for _, text, _ in todo])
+        rows = [SearchEntry(page_id=pk, embedded_hash=digest, embedding=embeddings.to_bytes(vector))
+                for (pk, _, digest), vector in zip(todo, vectors, strict=True)]
+        with transaction.atomic():
+            # Only rows that still exist (a page may have left meanwhile).
+            present = set(SearchEntry.objects.filter(page_id__in=[r.page_id for r in rows])
+                          .values_list("page_id", flat=True))
+            SearchEntry.objects.bulk_update([r for r in rows if r.page_id in present], list(VECTOR_FIELDS))
+        embedded += len(rows)
+    return {"embedded": embedded}
 
 
 def check_entries(fix: bool = False) -> Drift:

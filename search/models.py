@@ -10,7 +10,14 @@ the same editorial events (`search.signals`) from the same page data
   so that a new facet needs no migration;
 * `start_year`, `published`, `adapted_by`: the year-range filter and the
   sorts (`adapted_by`: one column per `schema.SORT_NUMBERS`);
-* `card`: what a result card shows, as JSON.
+* `card`: what a result card shows, as JSON;
+* `embedding`, `embedded_hash`: the case study's vector for search by
+  meaning (`search.embeddings`: 384 little-endian float32 as bytes, read
+  with one `numpy.frombuffer`, where a JSON list would be parsed number by
+  number and take five times the room) and the hash of the text it was
+  computed from. Written by the indexing task, not with the rest of the row
+  (`search.indexing.embed_entries`); a row whose text changed keeps its old
+  vector until then.
 
 The full-text index over the four text columns is the database's own: on
 PostgreSQL a generated, weighted `tsvector` column with a GIN index, on
@@ -46,6 +53,9 @@ class SearchEntry(models.Model):
     # NULL column would rebuild the table without them); written as a number.
     adapted_by = models.IntegerField(null=True)
     card = models.JSONField(default=dict)
+    # Nullable (see adapted_by); never written by `entry_from`.
+    embedding = models.BinaryField(null=True)
+    embedded_hash = models.CharField(max_length=32, null=True)  # noqa: DJ001 - no default: SQLite adds the column in place
 
     class Meta:
         verbose_name = "search entry"

@@ -176,6 +176,7 @@ class TextField:
     weight: str
     value: Callable[[PageData], str]
     highlight: bool = False  # matching passages are shown on result cards
+    embed: bool = False  # part of the text embedded for search by meaning (`embedding_text`)
 
 
 def _names(attr):
@@ -202,14 +203,14 @@ def _page_country_name(data: PageData) -> str:
 
 
 TEXT_FIELDS: list[TextField] = [
-    TextField("title", "A", lambda d: d.row["title"]),
-    TextField("summary", "B", lambda d: d.row["summary"] or "", highlight=True),
+    TextField("title", "A", lambda d: d.row["title"], embed=True),
+    TextField("summary", "B", lambda d: d.row["summary"] or "", highlight=True, embed=True),
     TextField("keywords", "B", lambda d: " ".join(d.tags)),
-    TextField("challenges", "B", _names("challenges")),
+    TextField("challenges", "B", _names("challenges"), embed=True),
     TextField("policy_levers", "B", _names("policy_levers")),
     TextField("sectors", "B", _names("sectors")),
     TextField("target_groups", "B", _names("target_groups")),
-    TextField("body", "C", lambda d: d.body, highlight=True),
+    TextField("body", "C", lambda d: d.body, highlight=True, embed=True),
     TextField("outcomes", "C", lambda d: " ".join(d.outcomes)),
     TextField("partners", "D", lambda d: " ".join(name for name, _ in d.partners)),
     TextField("city_name", "D", lambda d: d.row["city__title"] or ""),
@@ -231,6 +232,22 @@ def texts_by_weight(values: dict[str, str]) -> dict[str, str]:
     for weight in WEIGHTS:
         joined[weight] = "\n".join(values[f.name] for f in TEXT_FIELDS if f.weight == weight and values[f.name])
     return joined
+
+
+# The embedded text is cut here (characters, at a word boundary): the model
+# reads 512 tokens at most per pass and costs time with every token; the
+# title, summary and challenges come first and say what a practice is about.
+EMBEDDING_MAX_CHARS = 1500
+
+
+def embedding_text(values: dict[str, str]) -> str:
+    """The text of a case study that search by meaning embeds
+    (`search.embeddings`): the fields declared `embed=True`, one per line in
+    declaration order, cut to about EMBEDDING_MAX_CHARS characters."""
+    text = "\n".join(" ".join(values[f.name].split()) for f in TEXT_FIELDS if f.embed and values[f.name])
+    if len(text) > EMBEDDING_MAX_CHARS:
+        text = text[:EMBEDDING_MAX_CHARS].rsplit(" ", 1)[0]
+    return text
 
 
 _WORD = re.compile(r"[^\W\d_]{3,}")

@@ -10,8 +10,9 @@ affected case studies are re-read and
   touching more than settings.SEARCH_SYNC_LIMIT case studies (a city moved, a
   busy challenge renamed) is handed to Celery instead, after the commit, so
   that the editor's request stays short;
-* the Elasticsearch index is updated by a Celery task after the transaction
-  commits; the update is first recorded in the outbox, in the editor's
+* the Elasticsearch index, and the vectors of search by meaning
+  (`search.embeddings`, computed in the task, never in the editor's
+  request), are updated by a Celery task after the transaction commits; the update is first recorded in the outbox, in the editor's
   transaction, and re-sent by beat until the task has done it
   (`search.queue`, `search.outbox`).
 
@@ -38,7 +39,7 @@ from exchange.adoption import sources_adopted_by_cities_under
 from exchange.models import Relation, Transfer
 from practices.models import TAXONOMIES, CaseStudyPage
 
-from . import indexing, queue
+from . import embeddings, indexing, queue
 from .backends.facets import facet_options_memo
 
 logger = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ def schedule(page_ids):
                 indexing.update_entries(page_ids)
         except Exception:
             logger.exception("Database search index update of pages %s failed", sorted(page_ids))
-    if in_background or indexing.enabled():
+    if in_background or indexing.enabled() or embeddings.enabled():
         queue.send_after_commit(page_ids, database=in_background)
 
 

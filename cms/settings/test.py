@@ -9,6 +9,9 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_BROKER_URL = "memory://"
 CELERY_TASK_ALWAYS_EAGER = True
 ELASTICSEARCH_URL = ""  # the search tests choose their engine explicitly
+# Embedding every case study a test builds would cost a tenth of a second
+# each: the tests of search by meaning turn it on (tests/search/test_embeddings.py).
+SEARCH_EMBEDDINGS = env_bool("SEARCH_EMBEDDINGS", False)  # noqa: F405
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }

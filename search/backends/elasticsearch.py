@@ -6,6 +6,13 @@ aggregation is wrapped in a `filter` aggregation with all the *other* facets'
 filters. Values come from the taxonomies (see `load_facet_options`), so
 nothing relies on `min_doc_count: 0`; a terms aggregation reporting
 `sum_other_doc_count > 0` is an error, never a silent truncation.
+
+Search by meaning (when `search.embeddings.enabled()`): a top-level `knn`
+beside the text query finds the `embeddings.SEMANTIC_K` documents nearest
+to the query's vector with at least `embeddings.MIN_SIMILARITY` (within the
+year range); Elasticsearch adds its score, times KNN_BOOST, to the text
+score, and the facets' aggregations and post filter apply to both (see
+docs/search.md, "Hybrid ranking").
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from elastic_transport import TransportError
 from elasticsearch import ApiError
 from elasticsearch.dsl import A, Q, Search
 
-from .. import queue, schema
+from .. import embeddings, queue, schema
 from ..documents import PLAIN_FIELDS, TEXT_FIELDS
 from ..es_client import get_client
 from ..models import SearchEntry
@@ -51,6 +58,12 @@ SEARCH_FILTER_PATH = ",".join([
     "suggest.did_you_mean.options.text",
 ])
 
+
+# The knn score (cosine similarity s as (1 + s) / 2: 0.90-0.95 for the
+# matches) is multiplied by this and added to the text score: a practice the
+# text and the meaning both match comes first, one only the meaning matches
+# still ranks among those the text matches weakly.
+KNN_BOOST = 10.0
 
 SORT_CLAUSES = {
     "relevance": ["_score", {"published": {"order": "desc", "missing": "_last"}}, {"page_id": "desc"}],
@@ -130,12 +143,28 @@ def _facet_buckets(options: FacetOptions) -> dict[str, dict]:
     return cached
 
 
-def search_body(query: SearchQuery, options: FacetOptions) -> dict:
+def knn_clause(vector, year_range: dict) -> dict:
+    """The nearest documents to the query's meaning (`search.embeddings`)."""
+    knn = {
+        "field": "embedding",
+        "query_vector": [float(x) for x in vector],
+        "k": embeddings.SEMANTIC_K,
+        "num_candidates": max(100, 2 * embeddings.SEMANTIC_K),
+        "similarity": embeddings.MIN_SIMILARITY,
+        "boost": KNN_BOOST,
+    }
+    if year_range:
+        knn["filter"] = [{"range": {"start_year": year_range}}]
+    return knn
+
+
+def search_body(query: SearchQuery, options: FacetOptions, meaning=None) -> dict:
     """The request body: queries and aggregations built with
     elasticsearch-dsl, assembled into one dict. The pieces that repeat
     (each word's clause, each facet selection's filter, the buckets) are
     built once and shared: the body is only serialised, never changed, and
-    this runs on every search."""
+    this runs on every search. `meaning`: the query's vector, for search
+    by meaning (`knn`)."""
     words = query.words
     main = {"bool": {"must": [text_query(words) if words else {"match_all": {}}]}}
     year_range = {}
@@ -146,6 +175,8 @@ def search_body(query: SearchQuery, options: FacetOptions) -> dict:
     if year_range:
         main["bool"]["filter"] = [{"range": {"start_year": year_range}}]
     body = {"query": main}
+    if meaning is not None and words:
+        body["knn"] = knn_clause(meaning, year_range)
     selected = {facet: _facet_filter(facet, values) for facet, values in sorted(query.filters.items())}
     if selected:
         body["post_filter"] = {"bool": {"filter": list(selected.values())}}
@@ -247,7 +278,7 @@ class ElasticsearchBackend(BaseSearchBackend):
 
     def search(self, query: SearchQuery, options: FacetOptions | None = None) -> SearchResult:
         options = options or load_facet_options()
-        body = search_body(query, options)
+        body = search_body(query, options, embeddings.meaning_of(query))
         response = self._search_raw(body)
         raw_hits = response["hits"].get("hits", ())  # filter_path drops an empty list
         ids = [int(h["_id"]) for h in raw_hits]

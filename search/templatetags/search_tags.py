@@ -4,7 +4,9 @@ import logging
 
 from django import template
 
+from search import embeddings
 from search.backends import get_backend, hits
+from search.similar import similar_practices
 
 register = template.Library()
 logger = logging.getLogger(__name__)
@@ -13,9 +15,13 @@ logger = logging.getLogger(__name__)
 @register.simple_tag
 def related_practices(page, limit=4):
     """Related case studies for a case-study page, as {"hit", "url"} (a
-    result card and its page's URL): more_like_this on Elasticsearch,
-    shared challenges on the database backend."""
+    result card and its page's URL): with search by meaning, the nearest in
+    meaning whatever their language (`search.similar`); otherwise, or until
+    the page has its vector, more_like_this on Elasticsearch, shared
+    challenges on the database backend."""
     try:
+        if embeddings.enabled() and (similar := similar_practices(page.pk, limit)):
+            return hits.with_urls(similar)
         return hits.with_urls(get_backend().related(page, limit))
     except Exception:  # never break a case-study page over a recommendation
         logger.exception("Related practices failed for page %s", getattr(page, "pk", None))

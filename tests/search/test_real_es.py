@@ -45,3 +45,29 @@ def test_empty_buckets_are_not_relied_upon(engine, indexed):
     # answer is the same: only values with results, plus selected ones.
     result = engine.search(SearchQuery(filters={"challenge": ["food-waste"]}))
     assert [(v["value"], v["count"]) for v in result.facets["challenge"] if v["value"] == "food-waste"] == [("food-waste", 0)]
+
+
+def test_embedding_is_an_hnsw_dense_vector_and_knn_honours_the_similarity_floor(engine, indexed, settings):
+    # Real ES stores the dense_vector with its HNSW index options and runs
+    # knn approximately over the graph (num_candidates); noida-db answers
+    # the same requests but does not promise either.
+    from search import embeddings
+    from search.backends.elasticsearch import knn_clause
+
+    client = get_client(settings.ELASTICSEARCH_URL)
+    index = settings.ELASTICSEARCH_INDEX
+    mapping = next(iter(client.indices.get_mapping(index=index).body.values()))
+    field = mapping["mappings"]["properties"]["embedding"]
+    assert (field["type"], field["dims"], field["similarity"], field["index"]) == (
+        "dense_vector", embeddings.DIMENSIONS, "cosine", True)
+    assert "hnsw" in field.get("index_options", {}).get("type", "hnsw")
+    axis = [0.0] * embeddings.DIMENSIONS
+    axis[0] = 1.0
+    page_id = indexed.pages["procurement"].pk
+    client.update(index=index, id=str(page_id), doc={"embedding": axis}, refresh=True)
+    near = client.search(index=index, knn=knn_clause(axis, {}), source=False).body
+    assert [int(h["_id"]) for h in near["hits"]["hits"]] == [page_id]
+    other = [0.0] * embeddings.DIMENSIONS
+    other[1] = 1.0  # orthogonal: below the similarity floor
+    far = client.search(index=index, knn=knn_clause(other, {}), source=False).body
+    assert far["hits"]["hits"] == []

@@ -28,25 +28,33 @@ When some words of the text are not in the index's vocabulary
 text is searched; the result says so (`SearchResult.corrected`). When the
 corrected text finds nothing, the text as typed is searched;
 `SearchQuery.exact` skips the correction.
+
+Search by meaning (when `search.embeddings.enabled()`): a query with words
+also matches the case studies nearest to its meaning (`vectors`: the
+index's vectors scored with numpy), whatever their language; facets, years
+and visibility apply to them as to the text's matches, and by relevance the
+two orders are fused (reciprocal rank fusion, `vectors.fuse`). A corrected
+text is then searched only when its words match some case study.
 """
 
 from __future__ import annotations
 
 import json
 import unicodedata
+from dataclasses import replace
 
 from django.db import connection
 from django.db.models import Case, Value, When
 from wagtail.models import Page
 
 from cities.visibility import private_q, restricted_paths
-from search import schema
+from search import embeddings, schema
 from search.models import SearchEntry, SearchWord
 
 from ..contract import BaseSearchBackend, SearchHit, SearchQuery, SearchResult
 from ..facets import FacetOptions, load_facet_options
 from ..highlight import highlight_text
-from . import postgres, postings, sqlite
+from . import postgres, postings, sqlite, vectors
 from .statement import Statement
 
 SORT_COLUMNS = {
@@ -75,7 +83,7 @@ def fold(word: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def search_statement(sql, query: SearchQuery, words: list[str], private_ids) -> Statement:
+def search_statement(sql, query: SearchQuery, words: list[str], private_ids, ids=None) -> Statement:
     """The facet counts, the total and the requested page's ids (see the
     module docstring). Rows: (token, count) per facet value, ('', total),
     ('hit:<id>', position) per hit of the page.
@@ -83,7 +91,8 @@ def search_statement(sql, query: SearchQuery, words: list[str], private_ids) -> 
     The cheap tests (years, privacy, the selected facets) run first, behind
     a fence (`OFFSET 0`: the planner does not merge such subqueries), so
     that the text is matched, and the page joined, only for rows that can
-    still count."""
+    still count. `ids`: only these entries can match (the hybrid search's
+    text and meaning matches)."""
     st = Statement()  # parameters are taken in the order the SQL text names them
     selected = [(schema.FACETS[name], values) for name, values in sorted(query.filters.items())]
     columns = ["e.page_id", "e.facets", "e.published", "e.start_year",
@@ -92,6 +101,8 @@ def search_statement(sql, query: SearchQuery, words: list[str], private_ids) -> 
         tokens = [f"{facet.name}:{v}" for v in facet.filter_values(values)]
         columns.append(f"CASE WHEN {sql.has_any(st, 'e.facets', tokens)} THEN 0 ELSE 1 END AS x{i}")
     cheap = []
+    if ids is not None:
+        cheap.append(sql.in_ids(st, "e.page_id", ids))
     if private_ids:
         cheap.append(f"NOT ({sql.in_ids(st, 'e.page_id', private_ids)})")
     if query.year_from is not None:
@@ -163,6 +174,12 @@ def prune_change_log() -> int:
     return postgres.prune_changes() if connection.vendor == "postgresql" else 0
 
 
+def _fetch_ids(st: Statement) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(st.sql, st.params)
+        return [row[0] for row in cursor.fetchall()]
+
+
 def _read_postings() -> postings.Postings:
     with connection.cursor() as cursor:
         cursor.execute(postgres.POSTINGS)
@@ -171,6 +188,14 @@ def _read_postings() -> postings.Postings:
     entries = [(pk, tokens if isinstance(tokens, list) else json.loads(tokens), published, year, live, adapted)
                for _, _, pk, tokens, published, year, live, adapted in rows if pk is not None]
     return postings.Postings(fingerprint, entries)
+
+
+def _fused_page(query: SearchQuery, text_order, meaning_order, passing: set[int]) -> dict[int, int]:
+    """The requested page of the passing entries by the fused ranking:
+    page id -> position (from 1, over every page)."""
+    order = vectors.fuse([i for i in text_order if i in passing], [i for i in meaning_order if i in passing])
+    page = order[query.offset : query.offset + query.page_size]
+    return {pk: n for n, pk in enumerate(page, start=query.offset + 1)}
 
 
 class DatabaseBackend(BaseSearchBackend):
@@ -190,13 +215,14 @@ class DatabaseBackend(BaseSearchBackend):
             if name not in schema.FACETS:
                 raise ValueError(f"unknown facet {name}")
         private = private_page_ids()
+        meaning = embeddings.meaning_of(query)
         corrected = self._correction(query.words) if query.words and not query.exact else None
         if corrected is not None:
-            result = self._search(query, corrected, options, private)
-            if result.total:
+            result, matched = self._search(query, corrected, options, private, meaning)
+            if matched:
                 result.corrected = " ".join(corrected)
                 return result
-        return self._search(query, query.words, options, private)
+        return self._search(query, query.words, options, private, meaning)[0]
 
     def _correction(self, words: list[str]) -> list[str] | None:
         """The words with those the vocabulary does not know replaced by
@@ -215,14 +241,20 @@ class DatabaseBackend(BaseSearchBackend):
             return None
         return [replacements.get(w) or w for w in folded]
 
-    def _search(self, query: SearchQuery, words, options, private) -> SearchResult:
+    def _search(self, query: SearchQuery, words, options, private, meaning=None) -> tuple[SearchResult, int]:
+        """The result, and how many entries the words matched (the total,
+        without search by meaning)."""
+        meaning = meaning if words else None
         if connection.vendor == "postgresql" and self.use_postings:
-            counts, total, positions = self._count_with_postings(query, words, private)
+            counts, total, positions, matched = self._count_with_postings(query, words, private, meaning)
+        elif meaning is not None:
+            counts, total, positions, matched = self._count_hybrid(query, words, private, meaning)
         else:
             st = search_statement(dialect(), query, words, private)
             with connection.cursor() as cursor:
                 cursor.execute(st.sql, st.params)
                 counts, total, positions = _counts(cursor.fetchall())
+            matched = total
         facets = {name: options.build(name, counts[name], query.filters.get(name, ())) for name in counts}
         hits, highlights = [], {}
         if positions:
@@ -239,21 +271,46 @@ class DatabaseBackend(BaseSearchBackend):
                         entry["body"] = [body]
                     if entry:
                         highlights[hit.pk] = entry
-        return SearchResult(
+        result = SearchResult(
             query=query, hits=hits, total=total, facets=facets, highlights=highlights, backend=self.name
         )
+        return result, matched
 
-    def _count_with_postings(self, query: SearchQuery, words, private):
+    def _count_hybrid(self, query: SearchQuery, words, private, meaning):
+        """`_counts` of a search by text and meaning with the SQL statement
+        (SQLite): the statement counts the entries either matches; by
+        relevance it lists every passing entry, which are then ranked by
+        fusing the text's order with the meaning's. Also: how many entries
+        the words matched."""
+        sql = dialect()
+        text = _fetch_ids(sql.text_order(words))
+        meaning_order = vectors.current().nearest(meaning)
+        union = sorted(set(text) | set(meaning_order))
+        relevance = query.effective_sort == "relevance"
+        asked = replace(query, text="", sort="newest", page=1, page_size=max(1, len(union))) if relevance \
+            else replace(query, text="")
+        st = search_statement(sql, asked, [], private, ids=union)
+        with connection.cursor() as cursor:
+            cursor.execute(st.sql, st.params)
+            counts, total, positions = _counts(cursor.fetchall())
+        if relevance:
+            positions = _fused_page(query, text, meaning_order, set(positions))
+        return counts, total, positions, len(text)
+
+    def _count_with_postings(self, query: SearchQuery, words, private, meaning=None):
         """The facet counts, the total and the page's ids with positions, as
-        `_counts` gives them from the statement (see `postings`)."""
+        `_counts` gives them from the statement (see `postings`), and how
+        many entries the words matched."""
         st = postgres.matching_statement(words)
         with connection.cursor() as cursor:
             cursor.execute(st.sql, st.params)
             row = cursor.fetchone()
         fingerprint = postings.Fingerprint(int(row[0]), int(row[1]))
         index = postings.memo.get(fingerprint, _read_postings)
+        text = row[2] or []
+        meaning_order = vectors.current(fingerprint).nearest(meaning) if meaning is not None else []
         if words:
-            matching = index.bits_of(index.positions(row[2] or []))
+            matching = index.bits_of(index.positions(list(set(text) | set(meaning_order))))
         else:
             matching = index.everything()
         if query.year_from is not None or query.year_to is not None:
@@ -263,7 +320,13 @@ class DatabaseBackend(BaseSearchBackend):
             matching = matching & ~index.bits_of(index.positions(hidden))
         counted = index.count(query, matching)
         sort = query.effective_sort
-        if sort == "relevance":
+        if sort == "relevance" and meaning is not None:
+            passing = set(index.passing_ids(counted.passing))
+            text_passing = [i for i in text if i in passing]
+            text_order = _fetch_ids(postgres.text_order(words, text_passing)) if text_passing else []
+            fused = _fused_page(query, text_order, meaning_order, passing)
+            page = sorted(fused, key=fused.get)
+        elif sort == "relevance":
             st = postgres.ranked_statement(words, index.passing_ids(counted.passing), query.page_size, query.offset)
             with connection.cursor() as cursor:
                 cursor.execute(st.sql, st.params)
@@ -272,7 +335,7 @@ class DatabaseBackend(BaseSearchBackend):
             page = index.page(counted.passing, sort, query.offset, query.page_size)
         rows = counted.rows + [("", counted.total)]
         rows += [(f"hit:{pk}", n) for n, pk in enumerate(page, start=query.offset + 1)]
-        return _counts(rows)
+        return (*_counts(rows), len(text) if meaning is not None else counted.total)
 
     def related(self, page, limit: int = 4) -> list[SearchHit]:
         """The visible case studies sharing most challenges with `page`,

@@ -148,3 +148,18 @@ def ranked_statement(words: list[str], ids, limit: int, offset: int) -> Statemen
         f"LIMIT {st.param(limit)} OFFSET {st.param(offset)}"
     )
     return st
+
+
+def text_order(words: list[str], ids=None) -> Statement:
+    """The ids of the entries matching every word (among `ids` when
+    given), by relevance (then newest): the text side of the hybrid
+    ranking."""
+    st = Statement()  # parameters in the order the SQL text names them
+    join = f"JOIN sce_text_matches({tsquery(st, words)}) AS t(page_id) ON t.page_id = e.page_id"
+    where = f" WHERE {in_ids(st, 'e.page_id', ids)}" if ids is not None else ""
+    rank = rank_expression(st, "e", words)
+    st.sql = (
+        f"SELECT e.page_id FROM search_searchentry e {join}{where} "
+        f"ORDER BY {rank} DESC, e.published DESC NULLS LAST, e.page_id DESC"
+    )
+    return st

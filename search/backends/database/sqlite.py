@@ -78,3 +78,18 @@ def closest_words(words: set[str]) -> dict[str, str | None]:
         best = process.extractOne(word, vocabulary, scorer=fuzz.ratio, score_cutoff=MIN_SCORE)
         out[word] = best[0] if best else None
     return out
+
+
+def text_order(words: list[str], ids=None) -> Statement:
+    """The ids of the entries matching every word (among `ids` when
+    given), by relevance (then newest): the text side of the hybrid
+    ranking."""
+    st = Statement()  # parameters in the order the SQL text names them
+    match = f"search_entry_fts MATCH {st.param(_match(words))}"
+    where = f" AND {in_ids(st, 'e.page_id', ids)}" if ids is not None else ""
+    st.sql = (
+        f"SELECT e.page_id FROM search_entry_fts f JOIN search_searchentry e ON e.page_id = f.rowid "
+        f"WHERE {match}{where} "
+        f"ORDER BY bm25(search_entry_fts, {BM25_WEIGHTS}), e.published DESC NULLS LAST, e.page_id DESC"
+    )
+    return st

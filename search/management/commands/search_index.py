@@ -5,6 +5,8 @@ the Elasticsearch index (when ELASTICSEARCH_URL is set).
     manage.py search_index --check         report drift between the pages and each index, and the
                                            pending index updates (the outbox)
     manage.py search_index --check --fix   ... and repair the drift, and re-send the pending updates
+                                           (with search by meaning: also report, and with --fix
+                                           compute, the vectors still missing)
     ... --only database|elasticsearch      one of the two
 """
 
@@ -12,7 +14,7 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 
-from search import indexing, outbox, queue
+from search import embeddings, indexing, outbox, queue
 
 
 class Command(BaseCommand):
@@ -46,7 +48,8 @@ class Command(BaseCommand):
     def rebuild_index(self, target):
         if target == "database":
             info = indexing.rebuild_entries()
-            self.stdout.write(f"Database index: {info['documents']} case studies in {info['seconds']:.2f}s")
+            embedded = f", {info['embedded']} embedded" if "embedded" in info else ""
+            self.stdout.write(f"Database index: {info['documents']} case studies in {info['seconds']:.2f}s{embedded}")
             return
         info = indexing.rebuild()
         rate = info["documents"] / info["seconds"] if info["seconds"] else 0
@@ -56,8 +59,19 @@ class Command(BaseCommand):
             + (f"; removed {', '.join(info['replaced'])}" if info["replaced"] else "")
         )
 
+    def check_vectors(self, fix):
+        """Search by meaning: the rows without a vector (their task has not
+        run, or failed); reported, never a failure; embedded with --fix."""
+        missing = indexing.without_vectors()
+        self.stdout.write(f"Vectors for search by meaning: {len(missing)} case studies without one.")
+        if fix and missing:
+            info = indexing.embed_entries(missing)
+            self.stdout.write(f"Vectors for search by meaning: {info['embedded']} embedded.")
+
     def check_index(self, target, fix) -> bool:
         label = "Database index" if target == "database" else "Elasticsearch"
+        if target == "database" and embeddings.enabled():
+            self.check_vectors(fix)
         drift = indexing.check_entries(fix=fix) if target == "database" else indexing.check(fix=fix)
         if drift.clean:
             self.stdout.write(f"{label}: matches the pages.")
