@@ -205,18 +205,19 @@ def test_network_queries_do_not_grow_with_the_network(client, catalogue, django_
 # selections to scale and its shortlist with the votes; /groups/ lists every
 # group. Measured for a group of FEW and one of MANY, each with as many
 # shortlist entries and votes; the index, then again after MANY more groups.
-GROUP_PAGE = 14
+GROUP_PAGE = 16
 GROUPS_INDEX = 7
 
 
 def test_group_pages_queries_do_not_grow_with_the_group(client, catalogue, django_assert_num_queries, db):
-    """A group's page in 14 queries: the group, the restricted paths, the
+    """A group's page in 16 queries: the group, the restricted paths, the
     count of its case studies (pagination), its shortlist (votes counted,
     selections marked: one query, read on every request), the site, the
     navigation and the practice index (3), its challenges, its member
     cities, the page of case studies with their cities and selections and
     then their challenges (2), the transfers among members, the selections
-    to scale. /groups/: the groups, their public member cities and their
+    to scale, the answered questions on its case studies (2: their ids,
+    then the questions with their askers). /groups/: the groups, their public member cities and their
     challenges (3), the restricted paths, the site and the navigation (2)."""
     from django.contrib.auth import get_user_model
 

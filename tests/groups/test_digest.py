@@ -38,7 +38,8 @@ def digest_of(group):
 
 
 def test_the_section_comes_after_the_practices():
-    assert [s.name for s in content.SECTIONS][:2] == ["practices", "transfers"]
+    names = [s.name for s in content.SECTIONS]
+    assert names[0] == "practices" and "transfers" in names[1:]
 
 
 def test_only_new_accepted_transfers_between_public_members(world):
