@@ -2,6 +2,9 @@
 
 from django.urls import path
 
-from .views import network_page
+from .views import network_page, peers_page
 
-urlpatterns = [path("network/", network_page, name="exchange_network")]
+urlpatterns = [
+    path("network/", network_page, name="exchange_network"),
+    path("peers/", peers_page, name="exchange_peers"),
+]

@@ -16,6 +16,7 @@ from cities.visibility import is_public
 from . import admin_views, forms
 from .display import CaseStudyExchange, CityExchange, compare_row
 from .models import Relation, Transfer
+from .peer_finder import city_peers
 from .permissions import Actor, ExchangePermissionPolicy
 from .records import RelationsExtension, TransfersExtension
 
@@ -160,6 +161,9 @@ def add_case_study_exchange(page, request, context):
 def add_city_exchange(city_page, request, context):
     context["city_exchange"] = SimpleLazyObject(lambda: CityExchange(city_page))
     context["extra_sections"].append("exchange/includes/city_adapting.html")
+    # "Cities like <city>": read when the (cached) fragment is rendered.
+    context["city_peers"] = SimpleLazyObject(lambda: city_peers(city_page) or False)
+    context["extra_sections"].append("exchange/includes/city_peers.html")
 
 
 # --- Import and export (practices.records) ---

@@ -372,7 +372,7 @@ TRANSFERS = [
 
 # Demo accounts' profiles. Officials and the moderator are demo accounts, not
 # real people: their profiles say so. Languages of an official: English and
-# the main language of the city's country (codes from accounts.languages).
+# the main language of the city's country (codes from cities.languages).
 COUNTRY_LANGUAGES = {"ES": ["es"], "IE": [], "US": [], "NL": ["nl"], "BR": ["pt"], "MX": ["es"],
                      "CA": ["fr"], "IT": ["it"], "PL": ["pl"]}
 MODERATOR_PROFILE = {"display_name": "Demo moderator", "role": "network moderator (demo account)",
