@@ -6,6 +6,7 @@ the same question and ranking as `/peers/` (`exchange.peer_finder`,
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers
 
+from cities import languages
 from cities.models import Continent
 from cities.page_urls import HitUrls
 from cities.peers import WEIGHTS
@@ -45,7 +46,9 @@ class PeerCitySerializer(serializers.Serializer):
     region = serializers.CharField(help_text="May be empty.")
     continent = serializers.ChoiceField(choices=[("", "")] + Continent.choices, help_text="May be empty.")
     population = serializers.IntegerField(allow_null=True)
-    languages = serializers.ListField(child=serializers.CharField(), help_text="ISO 639-1 codes.")
+    languages = serializers.ListField(
+        child=serializers.ChoiceField(choices=languages.LANGUAGES), help_text="Languages spoken (ISO 639-1 codes)."
+    )
 
 
 class PeerSerializer(serializers.Serializer):
@@ -131,3 +134,21 @@ def peers_data(result) -> dict:
         ],
         "weights": WEIGHTS,
     }
+
+
+def complete_peer_parameters(result, generator, request, public):
+    """drf-spectacular post-processing hook: `/api/peers/`'s `challenge` and
+    `city` list the slugs it accepts now (challenges and published cities
+    change as editors work; the schema is generated per request)."""
+    operation = result.get("paths", {}).get("/api/peers/", {}).get("get")
+    if operation is None:
+        return result
+    source = PeerFacts()
+    slugs = {"challenge": [c.slug for c in source.challenges], "city": [c.slug for c in source.cities.values()]}
+    for parameter in operation.get("parameters", []):
+        if parameter["name"] in slugs:
+            if slugs[parameter["name"]]:
+                parameter["schema"]["enum"] = slugs[parameter["name"]]
+            else:  # none yet: any value is unknown
+                parameter["schema"]["maxLength"] = 0
+    return result

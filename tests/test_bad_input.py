@@ -85,6 +85,8 @@ ENDPOINTS = {
     "network_page": ("GET", "/network/", ["page", "q"], "query"),
     "api_network": ("GET", "/api/network/", ["q", "format"], "query"),
     "api_practice_exchange": ("GET", "/api/practices/{}/exchange/", ["id"], "path"),
+    "peers_page": ("GET", "/peers/", ["challenge", "city", "q"], "query"),
+    "api_peers": ("GET", "/api/peers/", ["challenge", "city", "limit"], "query"),
     "admin_login": ("POST", "/admin/login/", ["username", "password", "next"], "form"),
     "django_admin_login": ("POST", "/django-admin/login/", ["username", "password", "next"], "form"),
     # Peer accounts (django-allauth): the forms' pages and the emailed links.
