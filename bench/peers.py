@@ -15,7 +15,9 @@ Then, for each URL type (peers of a city, cities on a challenge, the API of
 both, `/network/`, `/api/network/`): `--requests` requests through Django's
 test client (the whole middleware stack, the bench settings), rotating over
 a sample of cities and challenges, after one unmeasured request per URL;
-p50 and p95 per type against the target (p95 at most TARGET_MS), and the SQL
+p50 and p95 per type against the target (p95 at most TARGET_MS), the same
+for this process's CPU time (what the machine's other work does not add
+to: the database's time is not in it), the load average, and the SQL
 queries per request (the smallest and largest count seen: they must not
 depend on the city or challenge asked). `--cache-url` gives the process a
 Redis cache with page fragments cached, as in production (the steady state
@@ -25,6 +27,7 @@ prints, per URL type, the queries of one request and a cProfile summary
 """
 
 import argparse
+import os
 import random
 import time
 
@@ -117,23 +120,25 @@ def peer_urls(sample: int, seed: int) -> dict[str, list[str]]:
 
 
 def measure(client, paths, requests):
-    """(latencies in seconds, query counts) of `requests` GETs over `paths`."""
+    """(latencies, this process's CPU time, both in seconds, and query
+    counts) of `requests` GETs over `paths`."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     for path in paths:  # unmeasured: each URL once
         response = client.get(path)
         assert response.status_code == 200, (path, response.status_code)
-    latencies, counts = [], []
+    latencies, cpu, counts = [], [], []
     for i in range(requests):
         path = paths[i % len(paths)]
         with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             response = client.get(path)
             latencies.append(time.perf_counter() - started)
+            cpu.append(time.process_time() - started_cpu)
         assert response.status_code == 200, (path, response.status_code)
         counts.append(len(queries))
-    return latencies, counts
+    return latencies, cpu, counts
 
 
 def main():
@@ -151,8 +156,6 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     apply_service_options(args)
-    import os
-
     if args.cache_url:
         os.environ["CACHE_URL"] = args.cache_url
     log = make_log(args.log)
@@ -178,15 +181,19 @@ def main():
         f"{CaseStudyPage.objects.live().count()} live case studies, {Transfer.objects.count()} transfers; "
         f"{'Redis cache, page fragments cached' if args.cache_url else 'nothing cached'}; "
         f"{args.requests} requests per URL type over {args.sample} cities or challenges")
-    log(f"{'URL type':<22} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}  target p95 <= {TARGET_MS} ms")
+    log(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())} ({os.cpu_count()} CPUs)")
+    log(f"{'URL type':<22} {'p50 ms':>8} {'p95 ms':>8} {'cpu p50':>8} {'cpu p95':>8} {'queries':>8}  "
+        f"target p95 <= {TARGET_MS} ms")
     missed = False
     for name in only:
-        latencies, counts = measure(client, urls[name], args.requests)
+        latencies, cpu, counts = measure(client, urls[name], args.requests)
         p50, p95 = pct(latencies, 50) * 1000, pct(latencies, 95) * 1000
         queries = str(min(counts)) if min(counts) == max(counts) else f"{min(counts)}-{max(counts)}"
         verdict = "MET" if p95 <= TARGET_MS else "MISSED"
         missed |= p95 > TARGET_MS
-        log(f"{name:<22} {p50:8.1f} {p95:8.1f} {queries:>8}  {verdict}")
+        log(f"{name:<22} {p50:8.1f} {p95:8.1f} {pct(cpu, 50) * 1000:8.1f} {pct(cpu, 95) * 1000:8.1f} "
+            f"{queries:>8}  {verdict}")
+    log(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     if args.profile:
         try:
             from bench.page_profile import profile_paths

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db.models import Count, Q
 
+from cities import fragments
 from cities.models import CityChallenge, CityPage
 from cities.peers import CityFacts, Facts
 from cities.visibility import private_q
@@ -35,35 +37,60 @@ class ChallengeOption:
     name: str
 
 
+@dataclass(frozen=True)
+class CityChoice:
+    id: int
+    slug: str
+    name: str
+
+
+def _read_base() -> tuple:
+    """(challenges, cities, the challenges each city names) as plain tuples:
+    three queries (and the view restrictions)."""
+    challenges = tuple(Challenge.objects.order_by("sort_order", "name", "pk").values_list("pk", "slug", "name"))
+    rows = tuple(CityPage.objects.live().public().order_by("title", "pk").values_list(*CITY_FIELDS))
+    named = defaultdict(list)
+    for page_id, challenge_id in (
+        CityChallenge.objects.filter(page_id__in=[row[0] for row in rows]).order_by("page", "sort_order", "pk")
+        .values_list("page_id", "challenge_id")
+    ):
+        named[page_id].append(challenge_id)
+    return challenges, rows, {pk: tuple(ids) for pk, ids in named.items()}
+
+
 class PeerFacts:
     """What the peer finder reads, in two steps: the challenges and the
-    public cities with the challenges they name (three queries, on
-    creation: enough to read a question and to offer the form's choices),
-    then `facts(asked)` (two more: the practices on the challenges asked
-    about, the transfers)."""
+    public cities with the challenges they name (on creation: enough to read
+    a question and to offer the form's choices; kept with the page fragments
+    until the next editorial event, `cities.fragments.remember`), then
+    `facts(asked)` (two queries: the practices on the challenges asked
+    about, the asking city's transfers)."""
 
     def __init__(self):
-        self.challenges = [
-            ChallengeOption(pk, slug, name)
-            for pk, slug, name in Challenge.objects.order_by("sort_order", "name", "pk").values_list(
-                "pk", "slug", "name"
-            )
-        ]
-        rows = CityPage.objects.live().public().order_by("title", "pk").values_list(*CITY_FIELDS)
+        challenges, rows, self._named = fragments.remember("peer-facts", [], _read_base)
+        self.challenges = [ChallengeOption(*row) for row in challenges]
         self._rows = {row[0]: dict(zip(CITY_FIELDS, row, strict=True)) for row in rows}
-        self._named = defaultdict(list)
-        for page_id, challenge_id in (
-            CityChallenge.objects.filter(page_id__in=list(self._rows)).order_by("page", "sort_order", "pk")
-            .values_list("page_id", "challenge_id")
-        ):
-            self._named[page_id].append(challenge_id)
-        self.cities = {pk: self._city(pk, {}) for pk in self._rows}  # without their practices
+        self._by_slug = {row["slug"]: pk for pk, row in self._rows.items()}
+
+    @cached_property
+    def city_choices(self) -> list[CityChoice]:
+        """The public cities, by name (the form's choices)."""
+        return [CityChoice(pk, row["slug"], row["title"]) for pk, row in self._rows.items()]
+
+    @cached_property
+    def cities(self) -> dict[int, CityFacts]:
+        """{id: the public city}, without its practices."""
+        return {pk: self._city(pk, {}) for pk in self._rows}
 
     def challenge(self, slug: str) -> ChallengeOption | None:
         return next((c for c in self.challenges if c.slug == slug), None)
 
     def city(self, slug: str) -> CityFacts | None:
-        return next((c for c in self.cities.values() if c.slug == slug), None)
+        pk = self._by_slug.get(slug)
+        return self.city_by_id(pk) if pk is not None else None
+
+    def city_by_id(self, pk: int) -> CityFacts | None:
+        return self._city(pk, {}) if pk in self._rows else None
 
     def challenge_by_id(self, pk: int) -> ChallengeOption | None:
         return next((c for c in self.challenges if c.id == pk), None)
@@ -110,10 +137,7 @@ class PeerFacts:
             if adopting in self._rows and source_city in self._rows and adopting != source_city:
                 transfers[frozenset((adopting, source_city))] += n
         return Facts(
-            cities={
-                pk: self._city(pk, {c: dict(s) for c, s in practices[pk].items()}) if pk in practices else city
-                for pk, city in self.cities.items()
-            },
+            cities={pk: self._city(pk, {c: dict(s) for c, s in practices.get(pk, {}).items()}) for pk in self._rows},
             challenge_names={c.id: c.name for c in self.challenges},
             transfers=dict(transfers),
         )

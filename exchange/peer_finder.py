@@ -119,7 +119,7 @@ def city_peers(page) -> PeerResult | None:
     """"Cities like <city>" on a city page: its best peers on the challenges
     it names; None when the city is not public (a preview of a draft)."""
     source = PeerFacts()
-    city = source.cities.get(page.pk)
+    city = source.city_by_id(page.pk)
     if city is None:
         return None
     asked = [c for c in map(source.challenge_by_id, city.challenges) if c is not None]

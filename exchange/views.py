@@ -20,7 +20,7 @@ def peers_page(request):
     """The form, and the peers it asks for; a 400 with the form and the
     message when a parameter is wrong (an unknown challenge or city)."""
     source = PeerFacts()
-    context = {"challenges": source.challenges, "cities": list(source.cities.values()), "errors": {}}
+    context = {"challenges": source.challenges, "cities": source.city_choices, "errors": {}}
     try:
         context["result"] = ask(source, request.GET)
     except PeerParamError as error:

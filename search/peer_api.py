@@ -144,7 +144,7 @@ def complete_peer_parameters(result, generator, request, public):
     if operation is None:
         return result
     source = PeerFacts()
-    slugs = {"challenge": [c.slug for c in source.challenges], "city": [c.slug for c in source.cities.values()]}
+    slugs = {"challenge": [c.slug for c in source.challenges], "city": [c.slug for c in source.city_choices]}
     for parameter in operation.get("parameters", []):
         if parameter["name"] in slugs:
             if slugs[parameter["name"]]:

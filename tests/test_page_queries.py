@@ -230,3 +230,30 @@ def test_peer_finder_queries_do_not_grow_with_the_network(client, catalogue, dja
     for url, expected in PEERS.values():
         html = assert_queries(client, django_assert_num_queries, url, expected).content.decode()
         assert "Peer city" in html, url  # ranked (the best 20 shown)
+
+
+# With the fragment cache: what each answer still reads between two editorial events.
+CACHED = {
+    "peers page": ("/peers/?city=dublin", 1),  # the site (the navigation is a fragment too)
+    "peers API": ("/api/peers/?city=dublin", 0),
+    "network page": ("/network/?from=fragments", 1),
+    "network API": ("/api/network/", 0),
+}
+
+
+@override_settings(PAGE_FRAGMENT_SECONDS=60)
+def test_cached_peers_and_network_go_with_the_next_editorial_event(client, catalogue, django_assert_num_queries, db):
+    from exchange.transfers import record_accepted
+    from practices.models import Challenge
+
+    dublin = CityPage.objects.get(slug="dublin")
+    dublin.city_challenges = [CityChallenge(challenge=Challenge.objects.get(slug="many"))]
+    publish(dublin)
+    for url, expected in CACHED.values():
+        assert "Turin" in assert_queries(client, django_assert_num_queries, url, expected).content.decode(), url
+    # A transfer accepted between Turin and Dublin: every answer shows it at once.
+    record_accepted(CaseStudyPage.objects.get(title="Many practice 1"), dublin)
+    assert "1 transfer between them already" in client.get("/peers/?city=dublin").content.decode()
+    assert "1 transfer between them already" in client.get("/api/peers/?city=dublin").content.decode()
+    assert "Many practice 1" in client.get("/network/?from=fragments").content.decode()
+    assert "Many practice 1" in client.get("/api/network/").content.decode()
