@@ -3,7 +3,8 @@
     .venv/bin/python bench/generate.py 10000 --migrate \\
         --database-url postgres://postgres@127.0.0.1:5432/sce_bench_10k
 
-Varied cities (60 in 30 countries), taxonomies, partners, start years and
+Varied cities (60 in 30 countries; `--cities N` adds numbered synthetic
+ones in the same countries, for a network of hundreds), taxonomies, partners, start years and
 body lengths; ~3% drafts and a few private pages (never searchable). Every
 page gets a revision of its content (the live revision of live pages), as
 publishing in the admin gives it, so the pages stay valid Wagtail pages and
