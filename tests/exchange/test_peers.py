@@ -286,3 +286,12 @@ def test_the_cached_city_page_follows_transfers_practices_and_challenges(client,
     # A challenge dropped from the city page: ranked on the other one only.
     set_facts(peers_net["dublin"], [peers_net["youth"]], population=592_000, languages=["en"])
     assert "Cork" not in section()
+
+
+def test_the_schema_lists_the_challenges_and_cities_the_api_accepts(client, peers_net):
+    operation = client.get("/api/schema/").json()["paths"]["/api/peers/"]["get"]
+    parameters = {p["name"]: p for p in operation["parameters"]}
+    assert parameters["challenge"]["schema"]["enum"] == ["social-procurement", "youth-unemployment"]
+    assert parameters["city"]["schema"]["enum"] == ["bilbao", "cork", "dublin", "montreal", "turin"]  # no Ghost
+    assert parameters["limit"]["schema"]["maximum"] == 100
+    assert set(operation["responses"]) == {"200", "400", "429"}
