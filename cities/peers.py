@@ -119,19 +119,24 @@ def rank(facts: Facts, question: Question, limit: int | None = None) -> list[Pee
 
 
 def _score(facts: Facts, asked, city: CityFacts, asking: CityFacts | None) -> Peer | None:
-    practice_reasons, practice_points = [], 0.0
+    named = set(city.challenges)
+    works_on = [c for c in asked if c in named]
+    practice_reasons, practice_points, said = [], 0.0, set()
     for challenge in asked:
         counts = {s: n for s, n in city.practices.get(challenge, {}).items() if n and s in WEIGHTS["practice"]}
         if counts:
             practice_points += sum(WEIGHTS["practice"][s] * n for s, n in counts.items())
-            practice_reasons.append(practices_reason(counts, facts.challenge_names.get(challenge, "?")))
-    works_on = [c for c in asked if c in set(city.challenges)]
+            reason = practices_reason(counts, facts.challenge_names.get(challenge, "?"))
+            if challenge in named:  # its practices and its page agree: said once
+                reason += " (works on it too)"
+                said.add(challenge)
+            practice_reasons.append(reason)
     if not practice_reasons and not works_on:
         return None
     points = {"practices": practice_points, "challenges": WEIGHTS["challenge"] * len(works_on)}
     reasons = list(practice_reasons)
-    if works_on:
-        names = ", ".join(in_sentence(facts.challenge_names.get(c, "?")) for c in works_on)
+    if unsaid := [c for c in works_on if c not in said]:
+        names = ", ".join(in_sentence(facts.challenge_names.get(c, "?")) for c in unsaid)
         reasons.append(f"{'also works' if practice_reasons else 'works'} on {names}")
     if asking is not None:
         for name, (value, reason) in _compared(facts, city, asking).items():

@@ -4,7 +4,9 @@ between two of them whose case study is live and public, drawn from the
 adopting city to the source city.
 
 `read_network()` reads it in a fixed number of queries whatever its size
-(the cities, the transfers; the view restrictions once per request);
+(the cities, the transfers; the view restrictions once per request), as
+plain rows (no model instance; URLs from the stored `url_path`s): the page
+writes its repeated markup from them (`exchange.network_markup`);
 `layout()` places it for the SVG graph, deterministically: the cities on a
 circle in alphabetical order, starting at the top, clockwise."""
 

@@ -295,3 +295,12 @@ def test_the_schema_lists_the_challenges_and_cities_the_api_accepts(client, peer
     assert parameters["city"]["schema"]["enum"] == ["bilbao", "cork", "dublin", "montreal", "turin"]  # no Ghost
     assert parameters["limit"]["schema"]["maximum"] == 100
     assert set(operation["responses"]) == {"200", "400", "429"}
+
+
+def test_a_challenge_with_practices_that_the_city_also_names_is_said_once():
+    both = replace(A, challenges=(PROCUREMENT,))
+    facts = Facts(cities={c.id: c for c in (ASKING, both)}, challenge_names=NAMES)
+    (peer,) = rank(facts, ASKED)
+    assert peer.reasons[0] == "a running practice on social procurement (works on it too)"
+    assert not any(reason.startswith("also works") for reason in peer.reasons)
+    assert peer.points["challenges"] == WEIGHTS["challenge"]
