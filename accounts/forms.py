@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from wagtail.admin.forms.auth import LoginForm as WagtailAdminLoginForm
 
+from cities import languages
 from cities.models import CityPage
 
-from . import languages
 from .models import Profile
 from .suspension import REASON_MAX_LENGTH, SUSPENDED_MESSAGE, is_suspended
 from .text import plain_text

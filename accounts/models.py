@@ -4,18 +4,13 @@ The account itself is Django's user (Wagtail's groups give officials and
 moderators their rights); django-allauth keeps its email addresses."""
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 
+from cities import languages
+from cities.languages import validate_languages
 from cities.models import CityPage
 
-from . import languages
 from .text import plain_text
-
-
-def validate_languages(value):
-    if not isinstance(value, list) or any(code not in languages.CODES for code in value):
-        raise ValidationError("Choose languages from the list.")
 
 
 class Profile(models.Model):
@@ -52,7 +47,7 @@ class Profile(models.Model):
 
     @property
     def language_names(self) -> list[str]:
-        return [languages.NAMES[code] for code in languages.ordered(self.languages)]
+        return languages.names(self.languages)
 
 
 class Suspension(models.Model):

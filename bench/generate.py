@@ -3,7 +3,8 @@
     .venv/bin/python bench/generate.py 10000 --migrate \\
         --database-url postgres://postgres@127.0.0.1:5432/sce_bench_10k
 
-Varied cities (60 in 30 countries), taxonomies, partners, start years and
+Varied cities (60 in 30 countries; `--cities N` adds numbered synthetic
+ones in the same countries, for a network of hundreds), taxonomies, partners, start years and
 body lengths; ~3% drafts and a few private pages (never searchable). Every
 page gets a revision of its content (the live revision of live pages), as
 publishing in the admin gives it, so the pages stay valid Wagtail pages and
@@ -50,6 +51,7 @@ CITIES = [
     ("Buenos Aires", "AR"), ("Montevideo", "UY"), ("Quezon City", "PH"), ("Seoul", "KR"), ("Dakar", "SN"),
     ("Durban", "ZA"), ("Nairobi", "KE"), ("Cleveland", "US"),
 ]
+NAMED_CITIES = len(CITIES)
 CHALLENGES = [
     "Youth unemployment", "Long-term unemployment", "Affordable housing", "Energy poverty", "Food insecurity",
     "Social isolation", "Childcare gaps", "Elderly care", "Migrant inclusion", "Climate adaptation",
@@ -76,7 +78,14 @@ def paragraph(rng):
     return " ".join(sentence(rng, rng.randint(6, 18)) for _ in range(rng.randint(2, 6)))
 
 
-def ensure_tree():
+def city_list(count=NAMED_CITIES):
+    """`count` (name, country) pairs: the real names first, then numbered
+    synthetic cities in the same countries (for a network of hundreds)."""
+    extra = [(f"Bench city {i}", CITIES[i % len(CITIES)][1]) for i in range(len(CITIES) + 1, count + 1)]
+    return (CITIES + extra)[:count]
+
+
+def ensure_tree(city_count=NAMED_CITIES):
     from django.utils.text import slugify
     from wagtail.models import Page, Site
 
@@ -96,7 +105,7 @@ def ensure_tree():
     if not PracticeIndexPage.objects.exists():
         home.add_child(instance=PracticeIndexPage(title="Practices", slug="practices"))
     cities = {c.title: c for c in CityPage.objects.all()}
-    for name, country in CITIES:
+    for name, country in city_list(city_count):
         if name not in cities:
             cities_index.refresh_from_db()
             cities[name] = cities_index.add_child(instance=CityPage(title=name, slug=slugify(name), country=country))
@@ -125,7 +134,7 @@ def encode_step(number):
     return out.rjust(4, "0")
 
 
-def generate(n, seed=1, batch=1000, log=print):
+def generate(n, seed=1, batch=1000, log=print, city_count=NAMED_CITIES):
     from django.contrib.contenttypes.models import ContentType
     from django.db import transaction
     from django.db.models import F
@@ -142,7 +151,7 @@ def generate(n, seed=1, batch=1000, log=print):
     )
 
     started = time.perf_counter()
-    cities = ensure_tree()
+    cities = ensure_tree(city_count)
     terms = ensure_terms()
     existing = CaseStudyPage.objects.count()
     todo = max(0, n - existing)
@@ -312,6 +321,9 @@ def main():
     add_service_options(parser)
     parser.add_argument("n", type=int, help="top the catalogue up to N case studies")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default: %(default)s)")
+    parser.add_argument("--cities", type=int, default=NAMED_CITIES,
+                        help="cities the case studies are spread over (default: %(default)s, the named ones; "
+                             "more are numbered synthetic cities)")
     parser.add_argument("--migrate", action="store_true", help="run migrations first")
     args = parser.parse_args()
     apply_service_options(args)
@@ -320,7 +332,7 @@ def main():
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
-    generate(args.n, seed=args.seed, log=make_log(args.log))
+    generate(args.n, seed=args.seed, log=make_log(args.log), city_count=args.cities)
 
 
 if __name__ == "__main__":

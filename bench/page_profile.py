@@ -51,9 +51,7 @@ def main():
     apply_service_options(args)
     log = make_log(args.log)
     setup_django()
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     try:
         from bench.pages import page_urls
@@ -64,42 +62,51 @@ def main():
     only = [name for name in args.only.split(",") if name] or [name for name in urls if name != "bare"]
     client = Client()
     for name in only:
-        paths = urls[name]
-        for path in paths[:3]:
-            assert client.get(path).status_code == 200, path
-        with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
-            for i in range(args.rounds):
-                client.get(paths[i % len(paths)])
-            seconds = time.perf_counter() - started
-        sql_ms = sum(float(q["time"]) for q in queries.captured_queries) * 1000
-        log(f"\n=== {name}: {seconds / args.rounds * 1000:.1f} ms per request; "
-            f"{len(queries) / args.rounds:.1f} SQL queries per request, {sql_ms / args.rounds:.1f} ms of SQL")
-        with CaptureQueriesContext(connection) as one:
-            client.get(paths[0])
-        log(f"   the queries of one request ({paths[0]}):")
-        for q in one.captured_queries:
-            log(f"   {float(q['time']) * 1000:7.1f} ms  {' '.join(q['sql'].split())[:args.width]}")
-        profile = cProfile.Profile()
-        profile.enable()
+        profile_paths(client, name, urls[name], args, log)
+
+
+def profile_paths(client, name, paths, args, log):
+    """Time, SQL and a cProfile summary of `args.rounds` requests over
+    `paths` (args: rounds, top, sort, width), printed with `log`."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for path in paths[:3]:
+        assert client.get(path).status_code == 200, path
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
         for i in range(args.rounds):
             client.get(paths[i % len(paths)])
-        profile.disable()
-        stats = pstats.Stats(profile)
-        stats.sort_stats(args.sort)
-        log(f"   {'cum ms/req':>10} {'own ms/req':>10} {'calls/req':>9}  function (request plumbing left out)")
-        shown = 0
-        for func in stats.fcn_list:
-            where = pstats.func_std_string(func)
-            if any(plumbing in where for plumbing in PLUMBING):
-                continue
-            cc, nc, tt, ct, _ = stats.stats[func]
-            for marker in ("site-packages/", "python3.11/", str(ROOT) + "/"):
-                where = where.split(marker, 1)[-1]
-            log(f"   {ct / args.rounds * 1000:10.2f} {tt / args.rounds * 1000:10.2f} {nc / args.rounds:9.1f}  {where}")
-            shown += 1
-            if shown == args.top:
-                break
+        seconds = time.perf_counter() - started
+    sql_ms = sum(float(q["time"]) for q in queries.captured_queries) * 1000
+    log(f"\n=== {name}: {seconds / args.rounds * 1000:.1f} ms per request; "
+        f"{len(queries) / args.rounds:.1f} SQL queries per request, {sql_ms / args.rounds:.1f} ms of SQL")
+    with CaptureQueriesContext(connection) as one:
+        client.get(paths[0])
+    log(f"   the queries of one request ({paths[0]}):")
+    for q in one.captured_queries:
+        log(f"   {float(q['time']) * 1000:7.1f} ms  {' '.join(q['sql'].split())[:args.width]}")
+    profile = cProfile.Profile()
+    profile.enable()
+    for i in range(args.rounds):
+        client.get(paths[i % len(paths)])
+    profile.disable()
+    stats = pstats.Stats(profile)
+    stats.sort_stats(args.sort)
+    log(f"   {'cum ms/req':>10} {'own ms/req':>10} {'calls/req':>9}  function (request plumbing left out)")
+    shown = 0
+    for func in stats.fcn_list:
+        where = pstats.func_std_string(func)
+        if any(plumbing in where for plumbing in PLUMBING):
+            continue
+        cc, nc, tt, ct, _ = stats.stats[func]
+        for marker in ("site-packages/", "python3.11/", str(ROOT) + "/"):
+            where = where.split(marker, 1)[-1]
+        log(f"   {ct / args.rounds * 1000:10.2f} {tt / args.rounds * 1000:10.2f} {nc / args.rounds:9.1f}  {where}")
+        shown += 1
+        if shown == args.top:
+            break
+
 
 if __name__ == "__main__":
     main()

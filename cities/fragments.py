@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.utils import make_template_fragment_key
 from django.db import transaction
 
 VERSION_KEY = "pages:fragments:version"
@@ -45,3 +47,20 @@ def changed():
     whatever it rendered in between)."""
     _bump()
     transaction.on_commit(_bump, robust=True)
+
+
+def remember(name: str, values, build):
+    """`build()`, kept in the shared cache under `name` and `values` (every
+    value the result depends on besides the public pages) until the next
+    editorial event; built every time when fragments are not cached
+    (`PAGE_FRAGMENT_SECONDS` 0). What `build()` returns must be picklable:
+    rendered HTML, encoded JSON."""
+    seconds = settings.PAGE_FRAGMENT_SECONDS
+    if not seconds:
+        return build()
+    key = make_template_fragment_key(name, [version(), *values])
+    kept = cache.get(key)
+    if kept is None:
+        kept = build()
+        cache.set(key, kept, seconds)
+    return kept

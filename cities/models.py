@@ -19,6 +19,7 @@ from wagtail.search import index
 
 from notifications.models import Delivery, DeliveryStatus  # noqa: F401 - DeliveryStatus: the digests' statuses too
 
+from .languages import LanguagesField
 from .routing import DirectChildRouteMixin
 from .structured_data import city_document
 from .visibility import VisiblePageManager
@@ -53,12 +54,28 @@ class CitiesIndexPage(DirectChildRouteMixin, Page):
         return context
 
 
+class Continent(models.TextChoices):
+    """Where a city is, at the coarsest grain (the peer finder's "same
+    continent"; `region` is the finer, free-text one)."""
+
+    AFRICA = "africa", "Africa"
+    ASIA = "asia", "Asia"
+    EUROPE = "europe", "Europe"
+    NORTH_AMERICA = "north_america", "North America"
+    SOUTH_AMERICA = "south_america", "South America"
+    OCEANIA = "oceania", "Oceania"
+
+
 class CityPage(DirectChildRouteMixin, Page):
     """A member city. Its case studies are its children, so that Wagtail's page
     permissions give each city's officials rights on their own subtree only."""
 
     country = CountryField(help_text="ISO 3166-1 alpha-2 code.")
     region = models.CharField(max_length=120, blank=True)
+    continent = models.CharField(max_length=16, choices=Continent.choices, blank=True)
+    languages = LanguagesField(
+        "languages spoken", help_text="The languages the city's officials and residents work in.",
+    )
     population = models.PositiveIntegerField(null=True, blank=True)
     latitude = models.DecimalField(
         max_digits=9, decimal_places=6, null=True, blank=True,
@@ -79,8 +96,9 @@ class CityPage(DirectChildRouteMixin, Page):
     content_panels = Page.content_panels + [
         MultiFieldPanel(
             [
-                FieldRowPanel([FieldPanel("country"), FieldPanel("region")]),
+                FieldRowPanel([FieldPanel("country"), FieldPanel("region"), FieldPanel("continent")]),
                 FieldPanel("population"),
+                FieldPanel("languages"),
                 FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")]),
             ],
             heading="Place",

@@ -4,7 +4,9 @@ between two of them whose case study is live and public, drawn from the
 adopting city to the source city.
 
 `read_network()` reads it in a fixed number of queries whatever its size
-(the cities, the transfers; the view restrictions once per request);
+(the cities, the transfers; the view restrictions once per request), as
+plain rows (no model instance; URLs from the stored `url_path`s): the page
+writes its repeated markup from them (`exchange.network_markup`);
 `layout()` places it for the SVG graph, deterministically: the cities on a
 circle in alphabetical order, starting at the top, clockwise."""
 
@@ -12,8 +14,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from datetime import date
 
 from cities.models import CityPage
+from cities.page_urls import HitUrls
 from cities.visibility import is_public, private_q
 
 from .models import Acceptance, Stage, Transfer
@@ -23,11 +27,16 @@ CENTRE = (WIDTH / 2, HEIGHT / 2)
 RADIUS = 230
 LABEL_GAP = 12
 MAX_LABELLED = 60  # more cities than this: no text labels on the circle (the list has them)
+STAGE_LABELS = dict(Stage.choices)
 
 
 @dataclass
 class NetworkCity:
-    page: CityPage
+    pk: int
+    title: str
+    slug: str
+    country: str
+    url: str | None
     adapting: int = 0  # transfers it records (outgoing)
     adapted: int = 0  # transfers of its case studies (incoming)
     x: float = 0.0
@@ -38,13 +47,29 @@ class NetworkCity:
     label_y: float = 0.0
     anchor: str = "start"
 
-    @property
-    def pk(self):
-        return self.page.pk
+
+@dataclass(frozen=True)
+class Link:
+    """A case study, as the network shows it."""
+
+    pk: int
+    title: str
+    url: str | None
+
+
+@dataclass
+class NetworkTransfer:
+    pk: int
+    adopting: NetworkCity
+    source_city: NetworkCity
+    source: Link  # the case study adapted
+    stage: str
+    started: date | None
+    shown_own_case_study: Link | None  # the adopting city's own case study, when public
 
     @property
-    def title(self):
-        return self.page.title
+    def stage_label(self) -> str:
+        return STAGE_LABELS.get(self.stage, self.stage)
 
 
 @dataclass
@@ -53,7 +78,7 @@ class Edge:
 
     adopting: NetworkCity
     source: NetworkCity
-    transfers: list[Transfer] = field(default_factory=list)
+    transfers: list[NetworkTransfer] = field(default_factory=list)
     x1: float = 0.0
     y1: float = 0.0
     x2: float = 0.0
@@ -70,45 +95,71 @@ class Edge:
 
     @property
     def description(self) -> str:
-        titles = "; ".join(f"{t.source.title} ({t.get_stage_display().lower()})" for t in self.transfers)
+        titles = "; ".join(f"{t.source.title} ({t.stage_label.lower()})" for t in self.transfers)
         return f"{self.adopting.title} adapts {self.source.title}'s {titles}"
 
 
 @dataclass
 class Network:
     cities: list[NetworkCity]
-    transfers: list[Transfer]  # each with `shown_own_case_study` (public) or None
+    transfers: list[NetworkTransfer]
     edges: list[Edge] = field(default_factory=list)
     width: int = WIDTH
     height: int = HEIGHT
     labelled: bool = True
 
 
-def _transfers(city_ids: set[int]) -> list[Transfer]:
+@dataclass(frozen=True)
+class _Visible:  # what cities.visibility.is_public reads
+    live: bool
+    path: str
+
+
+TRANSFER_FIELDS = (
+    "pk", "adopting_city_id", "source_id", "source__title", "source__url_path", "source__city_id", "stage",
+    "started", "own_case_study_id", "own_case_study__title", "own_case_study__url_path", "own_case_study__live",
+    "own_case_study__path",
+)
+
+
+def _transfers(cities: dict[int, NetworkCity], urls: HitUrls) -> list[NetworkTransfer]:
     rows = (
         Transfer.objects.filter(acceptance=Acceptance.ACCEPTED, source__live=True)
         .exclude(private_q("source__"))
-        .select_related("source", "adopting_city", "own_case_study")
-        .order_by("adopting_city__title", "source__title", "pk")
+        .order_by()
+        .values_list(*TRANSFER_FIELDS)
     )
     shown = []
-    for transfer in rows:
-        if transfer.adopting_city_id in city_ids and transfer.source.city_id in city_ids:
-            own = transfer.own_case_study
-            transfer.shown_own_case_study = own if own is not None and is_public(own) else None
-            shown.append(transfer)
+    for (pk, adopting, source_id, source_title, source_path, source_city, stage, started, own_id, own_title,
+         own_path, own_live, own_tree_path) in rows:
+        if adopting not in cities or source_city not in cities:
+            continue
+        own = None
+        if own_id is not None and is_public(_Visible(own_live, own_tree_path)):
+            own = Link(own_id, own_title, urls(own_path))
+        shown.append(NetworkTransfer(
+            pk=pk, adopting=cities[adopting], source_city=cities[source_city],
+            source=Link(source_id, source_title, urls(source_path)), stage=stage, started=started,
+            shown_own_case_study=own,
+        ))
+    order = {pk: i for i, pk in enumerate(cities)}  # the cities' order: the database's, by title
+    shown.sort(key=lambda t: (order[t.adopting.pk], t.source.title, t.pk))
     return shown
 
 
 def read_network() -> Network:
-    pages = list(CityPage.objects.live().public().order_by("title", "pk"))
-    cities = {page.pk: NetworkCity(page) for page in pages}
-    transfers = _transfers(set(cities))
+    urls = HitUrls()
+    rows = CityPage.objects.live().public().order_by("title", "pk").values_list(
+        "pk", "title", "slug", "country", "url_path"
+    )
+    cities = {
+        pk: NetworkCity(pk=pk, title=title, slug=slug, country=country or "", url=urls(url_path))
+        for pk, title, slug, country, url_path in rows
+    }
+    transfers = _transfers(cities, urls)
     edges: dict[tuple[int, int], Edge] = {}
     for transfer in transfers:
-        adopting, source = cities[transfer.adopting_city_id], cities[transfer.source.city_id]
-        transfer.adopting = adopting
-        transfer.source_city = source
+        adopting, source = transfer.adopting, transfer.source_city
         adopting.adapting += 1
         source.adapted += 1
         edge = edges.setdefault((adopting.pk, source.pk), Edge(adopting, source))
@@ -148,16 +199,16 @@ def layout(network: Network) -> Network:
     return network
 
 
-def network_data(network: Network, url) -> dict:
-    """The JSON of `/api/network/` (`url(page)`: a page's absolute URL)."""
+def network_data(network: Network) -> dict:
+    """The JSON of `/api/network/`."""
     return {
         "cities": [
             {
                 "id": city.pk,
-                "slug": city.page.slug,
+                "slug": city.slug,
                 "name": city.title,
-                "country": str(city.page.country) or None,
-                "url": url(city.page),
+                "country": city.country or None,
+                "url": city.url,
                 "adapting": city.adapting,
                 "adapted": city.adapted,
             }
@@ -166,17 +217,17 @@ def network_data(network: Network, url) -> dict:
         "transfers": [
             {
                 "id": transfer.pk,
-                "from_city": transfer.adopting_city_id,
-                "to_city": transfer.source.city_id,
-                "case_study": {"id": transfer.source.pk, "title": transfer.source.title, "url": url(transfer.source)},
+                "from_city": transfer.adopting.pk,
+                "to_city": transfer.source_city.pk,
+                "case_study": _link(transfer.source),
                 "stage": transfer.stage,
                 "started": transfer.started.isoformat() if transfer.started else None,
-                "own_case_study": (
-                    {"id": transfer.shown_own_case_study.pk, "title": transfer.shown_own_case_study.title,
-                     "url": url(transfer.shown_own_case_study)}
-                    if transfer.shown_own_case_study else None
-                ),
+                "own_case_study": _link(transfer.shown_own_case_study) if transfer.shown_own_case_study else None,
             }
             for transfer in network.transfers
         ],
     }
+
+
+def _link(link: Link) -> dict:
+    return {"id": link.pk, "title": link.title, "url": link.url}

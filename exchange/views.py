@@ -1,6 +1,8 @@
-"""Public pages of the exchange: `/network/` (the network of cities and
-transfers, `exchange.network`) and `/questions/ask/<case study id>/` (a
-signed-in peer asks the case study's city, `exchange.questions`)."""
+"""Public pages of the exchange: `/network/`, the network of cities and
+transfers, as an SVG graph and the same data as a table and a list
+(`exchange.network`); `/peers/`, the peer finder (`exchange.peer_finder`);
+`/questions/ask/<case study id>/` (a signed-in peer asks the case study's
+city, `exchange.questions`)."""
 
 import re
 
@@ -18,7 +20,10 @@ from practices.models import CaseStudyPage
 
 from . import questions
 from .forms import QuestionForm
-from .network import read_network
+from .network_markup import NetworkPage
+from .peer_facts import PeerFacts
+from .peer_finder import PeerParamError
+from .peer_finder import ask as ask_peers
 from .permissions import Actor
 
 MAX_ID = 2**31 - 1  # page ids are 32-bit integers
@@ -26,7 +31,21 @@ MAX_ID = 2**31 - 1  # page ids are 32-bit integers
 
 @require_safe
 def network_page(request):
-    return TemplateResponse(request, "exchange/network.html", {"network": read_network})
+    return TemplateResponse(request, "exchange/network.html", {"shown": NetworkPage()})
+
+
+@require_safe
+def peers_page(request):
+    """The form, and the peers it asks for; a 400 with the form and the
+    message when a parameter is wrong (an unknown challenge or city)."""
+    source = PeerFacts()
+    context = {"challenges": source.challenges, "cities": source.city_choices, "errors": {}}
+    try:
+        context["result"] = ask_peers(source, request.GET)
+    except PeerParamError as error:
+        context["errors"] = error.errors
+        return TemplateResponse(request, "exchange/peers.html", context, status=400)
+    return TemplateResponse(request, "exchange/peers.html", context)
 
 
 def _case_study(page_id):

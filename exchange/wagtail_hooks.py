@@ -18,6 +18,7 @@ from cities.visibility import is_public
 from . import admin_views, forms
 from .display import CaseStudyExchange, CityExchange, compare_row
 from .models import Relation, Transfer
+from .peer_finder import city_peers
 from .permissions import Actor, ExchangePermissionPolicy
 from .questions import answered_questions, open_questions
 from .records import RelationsExtension, TransfersExtension
@@ -225,6 +226,9 @@ def add_group_questions(group, context):
 def add_city_exchange(city_page, request, context):
     context["city_exchange"] = SimpleLazyObject(lambda: CityExchange(city_page))
     context["extra_sections"].append("exchange/includes/city_adapting.html")
+    # "Cities like <city>": read when the (cached) fragment is rendered.
+    context["city_peers"] = SimpleLazyObject(lambda: city_peers(city_page) or False)
+    context["extra_sections"].append("exchange/includes/city_peers.html")
 
 
 # --- Import and export (practices.records) ---

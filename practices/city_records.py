@@ -15,10 +15,13 @@ from functools import cache
 
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
 
+from cities import languages
 from cities.models import SINCE_MIN, CityChallenge, CityPage, validate_not_future_year
 
-from .json_fields import RecordList, TextField, YearField, invalid
+from .json_fields import LenientChoiceField, RecordList, TextField, YearField, invalid
+from .jsonlines import type_name
 from .models import Challenge
 from .records import CountryField, FormatSerializer, model_field
 from .richtext import html_to_text, text_to_html
@@ -71,6 +74,23 @@ class PlainRichTextField(TextField):
         return html_to_text(value)
 
 
+class LanguagesField(serializers.ListField):
+    """The languages spoken, as codes or names of `cities.languages`
+    ("es", "Spanish"); kept once each, in the list's order."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(child=LenientChoiceField(languages.LANGUAGES), **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, list):
+            raise invalid(f"expected a list of strings, got {type_name(data)}")
+        return languages.ordered(super().to_internal_value(data))
+
+    def to_representation(self, value):
+        return languages.ordered(value)
+
+
 class CityRecord(FormatSerializer):
     """One city: one line of the file."""
 
@@ -79,13 +99,14 @@ class CityRecord(FormatSerializer):
     name = model_field(CityPage, "title", source="title")
     country = CityCountryField()
     ecosystem = PlainRichTextField(required=False)
+    languages = LanguagesField()
     challenges = CityChallengeRecord(many=True, required=False, source="city_challenges")
 
     class Meta:
         model = CityPage
         # In the order an exported line has them.
-        fields = ["name", "country", "region", "population", "latitude", "longitude", "intro", "ecosystem",
-                  "challenges"]
+        fields = ["name", "country", "region", "continent", "languages", "population", "latitude", "longitude",
+                  "intro", "ecosystem", "challenges"]
 
 
 @cache

@@ -20,6 +20,7 @@ from rest_framework import serializers
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.views import APIView
 
+from cities import fragments
 from practices.models import YEAR_MAX, YEAR_MIN
 
 from . import schema
@@ -177,8 +178,17 @@ def result_data(result, urls: HitUrls) -> dict:
 def json_response(data, status: int = 200) -> HttpResponse:
     """JSON through orjson, straight into the response: the search response
     (hits, highlights, eight facets) is tens of kilobytes, and it is built
-    on every search."""
-    return HttpResponse(dumps(data), status=status, content_type="application/json")
+    on every search. `data` may be JSON encoded already (bytes)."""
+    body = data if isinstance(data, bytes) else dumps(data)
+    return HttpResponse(body, status=status, content_type="application/json")
+
+
+def remembered_json(name: str, values, build) -> HttpResponse:
+    """The JSON of `build()`, encoded once per pages version and kept with
+    the page fragments (`cities.fragments.remember`: until the next
+    editorial event, when fragments are cached at all). `values`: every
+    parameter the answer depends on."""
+    return json_response(fragments.remember(name, values, lambda: dumps(build())))
 
 
 class JSONOnly(BaseContentNegotiation):

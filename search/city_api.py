@@ -14,7 +14,8 @@ from django.utils.translation import get_language
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 
-from cities.models import NOTE_MAX_LENGTH, CityChallenge, CityPage
+from cities import languages
+from cities.models import NOTE_MAX_LENGTH, CityChallenge, CityPage, Continent
 
 from . import schema
 from .api import TOO_MANY_REQUESTS, ErrorSerializer, PublicAPIView, json_response
@@ -39,6 +40,10 @@ class CityDetailSerializer(serializers.Serializer):
     country = serializers.CharField(help_text="ISO 3166-1 alpha-2 code.")
     country_name = serializers.CharField()
     region = serializers.CharField(help_text="May be empty.")
+    continent = serializers.ChoiceField(choices=[("", "")] + Continent.choices, help_text="May be empty.")
+    languages = serializers.ListField(
+        child=serializers.ChoiceField(choices=languages.LANGUAGES), help_text="Languages spoken (ISO 639-1 codes)."
+    )
     population = serializers.IntegerField(allow_null=True)
     latitude = serializers.FloatField(allow_null=True)
     longitude = serializers.FloatField(allow_null=True)
@@ -77,6 +82,8 @@ def city_data(city, urls: HitUrls, language: str) -> dict:
         "country": code,
         "country_name": schema.country_name(code, language),
         "region": city.region,
+        "continent": city.continent,
+        "languages": languages.ordered(city.languages),
         "population": city.population,
         "latitude": _coordinate(city.latitude),
         "longitude": _coordinate(city.longitude),

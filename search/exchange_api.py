@@ -18,7 +18,7 @@ from exchange.models import RelationKind, Stage
 from exchange.network import network_data, read_network
 from practices.models import CaseStudyPage
 
-from .api import TOO_MANY_REQUESTS, ErrorSerializer, PublicAPIView, json_response
+from .api import TOO_MANY_REQUESTS, ErrorSerializer, PublicAPIView, json_response, remembered_json
 from .backends.facets import load_facet_options
 
 MAX_ID = 2**31 - 1  # page ids are 32-bit integers
@@ -130,8 +130,7 @@ class NetworkAPIView(PublicAPIView):
         responses={200: NetworkSerializer, 429: TOO_MANY_REQUESTS},
     )
     def get(self, request):
-        urls = load_facet_options().urls
-        return json_response(network_data(read_network(), lambda page: urls(page.url_path)))
+        return remembered_json("api-network", [], lambda: network_data(read_network()))
 
 
 class PracticeExchangeAPIView(PublicAPIView):

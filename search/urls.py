@@ -5,6 +5,7 @@ from django.urls import path, register_converter
 from .api import DocsView, PracticeSearchAPIView, PracticeSuggestAPIView, SchemaView
 from .city_api import CityDetailAPIView, CityListAPIView
 from .exchange_api import NetworkAPIView, PracticeExchangeAPIView
+from .peer_api import PeersAPIView
 
 
 class AnyText:
@@ -31,6 +32,7 @@ urlpatterns = [
     path("cities/<anytext:slug>/", CityDetailAPIView.as_view(), name="api-city"),
     path("practices/<str:id>/exchange/", PracticeExchangeAPIView.as_view(), name="api-practice-exchange"),
     path("network/", NetworkAPIView.as_view(), name="api-network"),
+    path("peers/", PeersAPIView.as_view(), name="api-peers"),
     path("schema/", SchemaView.as_view(), name="api-schema"),
     path("docs/", DocsView.as_view(), name="api-docs"),
 ]

@@ -96,6 +96,8 @@ ENDPOINTS = {
     # Asking a city (signed-in peers' bad questions: tests/exchange/test_questions.py).
     "ask_question_page": ("GET", "/questions/ask/{}/", ["id"], "path"),
     "ask_question_post": ("POST", "/questions/ask/{}/", ["id"], "path"),
+    "peers_page": ("GET", "/peers/", ["challenge", "city", "q"], "query"),
+    "api_peers": ("GET", "/api/peers/", ["challenge", "city", "limit"], "query"),
     "admin_login": ("POST", "/admin/login/", ["username", "password", "next"], "form"),
     "django_admin_login": ("POST", "/django-admin/login/", ["username", "password", "next"], "form"),
     # Peer accounts (django-allauth): the forms' pages and the emailed links.

@@ -228,7 +228,7 @@ def test_api_lists_the_public_cities_with_their_challenges(client, network):
     dublin = data["results"][0]
     assert dublin == {
         "id": network["dublin"].pk, "slug": "dublin", "name": "Dublin", "url": "/cities/dublin/",
-        "country": "IE", "country_name": "Ireland", "region": "", "population": None,
+        "country": "IE", "country_name": "Ireland", "region": "", "continent": "", "languages": [], "population": None,
         "latitude": None, "longitude": None,
         "challenges": [
             {"slug": "youth-unemployment", "name": "Youth unemployment",
@@ -278,7 +278,7 @@ def test_api_schema_describes_the_cities_endpoints(client, network):
     assert set(detail["responses"]) == {"200", "404", "429"}
     city = schema["components"]["schemas"]["CityDetail"]
     assert set(city["required"]) == {"id", "slug", "name", "url", "country", "country_name", "region",
-                                     "population", "latitude", "longitude", "challenges"}
+                                     "continent", "languages", "population", "latitude", "longitude", "challenges"}
     challenge = schema["components"]["schemas"]["CityChallenge"]
     assert challenge["properties"]["since"] == {
         "type": "integer", "nullable": True, "description": "The year the city started on it, when known.",
@@ -293,7 +293,8 @@ def lines(*records):
 
 
 DUBLIN = {
-    "name": "Dublin", "country": "IE", "region": "Leinster", "population": 592000,
+    "name": "Dublin", "country": "IE", "region": "Leinster", "continent": "Europe", "languages": ["English"],
+    "population": 592000,
     "latitude": 53.3498, "longitude": -6.2603, "intro": "Ireland's capital.",
     "ecosystem": "A committee since 2015.\n\nAwards every year.",
     "challenges": [
@@ -308,8 +309,8 @@ def test_import_updates_and_creates_cities_with_their_challenges(site_tree, chal
     result = CityImporter(publish=True).load(lines(DUBLIN, bilbao))
     assert str(result) == "Cities: 1 created, 1 updated (published). New challenges: 0."
     dublin = CityPage.objects.get(slug="dublin")
-    assert (dublin.region, dublin.population, float(dublin.latitude), dublin.intro) == (
-        "Leinster", 592000, 53.3498, "Ireland's capital.")
+    assert (dublin.region, dublin.continent, dublin.languages, dublin.population, float(dublin.latitude),
+            dublin.intro) == ("Leinster", "europe", ["en"], 592000, 53.3498, "Ireland's capital.")
     assert dublin.ecosystem == "<p>A committee since 2015.</p><p>Awards every year.</p>"
     assert [(c.challenge.slug, c.note, c.since) for c in dublin.city_challenges.all()] == [
         ("youth-unemployment", "Awards for social enterprises that hire.", 2015), ("local-markets", "", None),
@@ -323,7 +324,8 @@ def test_import_updates_and_creates_cities_with_their_challenges(site_tree, chal
     # A line describes the whole city: what it leaves out is emptied.
     CityImporter(publish=True).load(lines({"name": "dublin", "country": "IE"}))
     dublin = CityPage.objects.get(slug="dublin")
-    assert (dublin.title, dublin.region, dublin.population, dublin.ecosystem) == ("Dublin", "", None, "")
+    assert (dublin.title, dublin.region, dublin.continent, dublin.languages, dublin.population,
+            dublin.ecosystem) == ("Dublin", "", "", [], None, "")
     assert not dublin.city_challenges.exists()
 
 

@@ -85,8 +85,10 @@ PAGE_TYPES = {
     # +1 for its answered questions (with their askers' profiles and cities).
     # +1 for "Selected to scale" (groups).
     "case study": (lambda c: c["few"][0], lambda c: c["many"][0], 28),
-    # City page: +1 for the practices the city is adapting, +1 for its challenges (with their names).
-    "city page": (lambda c: "/cities/dublin/", lambda c: "/cities/turin/", 16),
+    # City page: +1 for the practices the city is adapting, +1 for its challenges (with their names),
+    # +5 for "Cities like <city>" (the challenges, the cities, the challenges they name, the practices
+    # on the city's challenges and its transfers, both counted by the database: exchange.peer_facts).
+    "city page": (lambda c: "/cities/dublin/", lambda c: "/cities/turin/", 21),
     "search page": (lambda c: "/practices/?challenge=few", lambda c: "/practices/?challenge=many", 10),
     "challenge page": (lambda c: "/practices/challenges/few/", lambda c: "/practices/challenges/many/", 12),
     "search API": (lambda c: "/api/practices/?challenge=few", lambda c: "/api/practices/?challenge=many", 3),
@@ -253,3 +255,60 @@ def test_group_pages_queries_do_not_grow_with_the_group(client, catalogue, djang
         group.save()
     html = assert_queries(client, django_assert_num_queries, "/groups/", GROUPS_INDEX).content.decode()
     assert "Extra group 29" in html
+# The peer finder ranks every public city: measured, then measured again
+# after MANY more cities, each naming a challenge and with a practice on another.
+PEERS = {
+    # Site and page routing for the navigation (2), the view restrictions, the challenges, the cities,
+    # the challenges they name, the practices on the challenges asked about, the city's transfers.
+    "peers page by city": ("/peers/?city=dublin", 9),
+    "peers page by challenge": ("/peers/?challenge=many", 8),  # no city: no transfers
+    "peers API by city": ("/api/peers/?city=dublin", 6),
+    "peers API by challenge": ("/api/peers/?challenge=many", 5),
+}
+
+
+def test_peer_finder_queries_do_not_grow_with_the_network(client, catalogue, django_assert_num_queries, db):
+    from practices.models import Challenge
+
+    few, many = Challenge.objects.get(slug="few"), Challenge.objects.get(slug="many")
+    dublin = CityPage.objects.get(slug="dublin")
+    dublin.city_challenges = [CityChallenge(challenge=few), CityChallenge(challenge=many)]
+    publish(dublin)
+    for url, expected in PEERS.values():
+        assert "Turin" in assert_queries(client, django_assert_num_queries, url, expected).content.decode(), url
+    cities_index = CitiesIndexPage.objects.get()
+    for i in range(MANY):
+        city = CityPageFactory(parent=cities_index, title=f"Peer city {i}", slug=f"peer-city-{i}", country="FR")
+        city.city_challenges = [CityChallenge(challenge=many)]
+        publish(city)
+        publish(CaseStudyPageFactory(parent=city, title=f"Peer practice {i}", challenges=[few]))
+    for url, expected in PEERS.values():
+        html = assert_queries(client, django_assert_num_queries, url, expected).content.decode()
+        assert "Peer city" in html, url  # ranked (the best 20 shown)
+
+
+# With the fragment cache: what each answer still reads between two editorial events.
+CACHED = {
+    "peers page": ("/peers/?city=dublin", 1),  # the site (the navigation is a fragment too)
+    "peers API": ("/api/peers/?city=dublin", 0),
+    "network page": ("/network/?from=fragments", 1),
+    "network API": ("/api/network/", 0),
+}
+
+
+@override_settings(PAGE_FRAGMENT_SECONDS=60)
+def test_cached_peers_and_network_go_with_the_next_editorial_event(client, catalogue, django_assert_num_queries, db):
+    from exchange.transfers import record_accepted
+    from practices.models import Challenge
+
+    dublin = CityPage.objects.get(slug="dublin")
+    dublin.city_challenges = [CityChallenge(challenge=Challenge.objects.get(slug="many"))]
+    publish(dublin)
+    for url, expected in CACHED.values():
+        assert "Turin" in assert_queries(client, django_assert_num_queries, url, expected).content.decode(), url
+    # A transfer accepted between Turin and Dublin: every answer shows it at once.
+    record_accepted(CaseStudyPage.objects.get(title="Many practice 1"), dublin)
+    assert "1 transfer between them already" in client.get("/peers/?city=dublin").content.decode()
+    assert "1 transfer between them already" in client.get("/api/peers/?city=dublin").content.decode()
+    assert "Many practice 1" in client.get("/network/?from=fragments").content.decode()
+    assert "Many practice 1" in client.get("/api/network/").content.decode()

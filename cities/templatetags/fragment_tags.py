@@ -7,8 +7,6 @@ value the fragment shows that is not the same for every visitor of the URL
 
 from django import template
 from django.conf import settings
-from django.core.cache import cache
-from django.core.cache.utils import make_template_fragment_key
 from wagtail.models import Site
 
 from .. import fragments
@@ -23,18 +21,12 @@ class PageFragmentNode(template.Node):
         self.vary_on = vary_on
 
     def render(self, context):
-        seconds = settings.PAGE_FRAGMENT_SECONDS
         request = context.get("request")
-        if not seconds or request is None or getattr(request, "is_preview", False):
+        if not settings.PAGE_FRAGMENT_SECONDS or request is None or getattr(request, "is_preview", False):
             return self.nodelist.render(context)
         site = Site.find_for_request(request)
-        values = [fragments.version(), getattr(site, "pk", None), *(v.resolve(context) for v in self.vary_on)]
-        key = make_template_fragment_key(self.name, values)
-        html = cache.get(key)
-        if html is None:
-            html = self.nodelist.render(context)
-            cache.set(key, html, seconds)
-        return html
+        values = [getattr(site, "pk", None), *(v.resolve(context) for v in self.vary_on)]
+        return fragments.remember(self.name, values, lambda: self.nodelist.render(context))
 
 
 @register.tag

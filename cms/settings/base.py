@@ -391,12 +391,14 @@ if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", API
     raise ImproperlyConfigured(f"API_ANON_RATE={API_ANON_RATE!r} is not a rate such as '120/minute'")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Solidarity Cities Exchange API",
-    "DESCRIPTION": "Search the published case studies of the network; list its member cities and their challenges.",
+    "DESCRIPTION": "Search the published case studies of the network; list its member cities and their challenges; "
+    "find a city's peers.",
     "VERSION": "1.0.0",
     "PREPROCESSING_HOOKS": ["cms.api_schema.public_api_only"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "search.api.complete_parameters",
+        "search.peer_api.complete_peer_parameters",
     ],
     # /api/docs/: Swagger UI from drf-spectacular-sidecar's static files (no CDN).
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -39,6 +39,9 @@ def public_pages(site):
         ("network", "/network/", "Network"),
         ("groups", "/groups/", "Working groups"),
         ("group", "/groups/youth-employment/", "Youth employment"),
+        ("peers", f"/peers/?challenge={site['challenges']['housing'].slug}&city={site['turin'].slug}",
+         "Find your peers"),
+        ("peers-refused", "/peers/?challenge=zeppelins", "Find your peers"),
         ("digest-preferences",
          path(signed_link("cities_digest_preferences_token", preferences_token(membership))), "Digest preferences"),
         ("unsubscribe",
@@ -66,6 +69,7 @@ def test_every_public_page_type_passes_axe(browser_site, new_page, browser_probl
     # The error pages answer 400 and 404, which Chromium logs.
     browser_problems.allow(r"/digests/unsubscribe/not-a-token/: Failed to load resource: .* 400")
     browser_problems.allow(r"/practices/compare/\?p=1: Failed to load resource: .* 400")
+    browser_problems.allow(r"/peers/\?challenge=zeppelins: Failed to load resource: .* 400")
     browser_problems.allow(r"/no-such-page/: Failed to load resource: .* 404")
     page = new_page(WIDE)
     found = []

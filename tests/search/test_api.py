@@ -308,7 +308,7 @@ def test_schema_states_bounds_enums_and_repeatability(engine, indexed, client):
     assert response["Content-Type"] == "application/json"  # shown, not downloaded, by a browser
     paths = response.json()["paths"]
     assert set(paths) == {"/api/practices/", "/api/practices/suggest/", "/api/practices/{id}/exchange/", "/api/network/",
-                          "/api/cities/", "/api/cities/{slug}/"}
+                          "/api/cities/", "/api/cities/{slug}/", "/api/peers/"}
     search = {p["name"]: p for p in paths["/api/practices/"]["get"]["parameters"]}
     assert not any(p.get("required") for p in search.values())
     assert search["page"]["schema"] == {"type": "integer", "minimum": 1, "maximum": MAX_RESULT_WINDOW, "default": 1}

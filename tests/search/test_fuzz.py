@@ -82,6 +82,8 @@ CROSS_PARAMETER_RULES = {
     "year_to": lambda message: message == "must not be before year_from.",
     # page x page_size within the result window; a page past the last one.
     "page": lambda message: message.startswith("must be between 1 and ") or "beyond the last page" in message,
+    # /api/peers/ needs a challenge or a city.
+    "challenge": lambda message: message == "give a challenge or a city (or both).",
 }
 
 

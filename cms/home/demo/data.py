@@ -112,13 +112,16 @@ TAXONOMY_TERMS = {
     "target_groups": TARGET_GROUPS,
 }
 
-# The nine cities of the project. Population and coordinates are approximate.
+# The nine cities of the project. Population and coordinates are approximate;
+# languages: those the city works in (codes from cities.languages).
 CITIES = [
     {
         "title": "Bilbao",
         "slug": "bilbao",
         "country": "ES",
         "region": "Basque Country",
+        "continent": "europe",
+        "languages": ["es", "eu"],
         "population": 346000,
         "latitude": "43.263000",
         "longitude": "-2.935000",
@@ -135,6 +138,8 @@ CITIES = [
         "slug": "dublin",
         "country": "IE",
         "region": "Leinster",
+        "continent": "europe",
+        "languages": ["en"],
         "population": 592000,
         "latitude": "53.349800",
         "longitude": "-6.260300",
@@ -153,6 +158,8 @@ CITIES = [
         "slug": "san-francisco",
         "country": "US",
         "region": "California",
+        "continent": "north_america",
+        "languages": ["en"],
         "population": 808000,
         "latitude": "37.774900",
         "longitude": "-122.419400",
@@ -169,6 +176,8 @@ CITIES = [
         "slug": "rotterdam",
         "country": "NL",
         "region": "South Holland",
+        "continent": "europe",
+        "languages": ["nl"],
         "population": 655000,
         "latitude": "51.924400",
         "longitude": "4.477700",
@@ -186,6 +195,8 @@ CITIES = [
         "slug": "belo-horizonte",
         "country": "BR",
         "region": "Minas Gerais",
+        "continent": "south_america",
+        "languages": ["pt"],
         "population": 2315000,
         "latitude": "-19.916700",
         "longitude": "-43.934500",
@@ -202,6 +213,8 @@ CITIES = [
         "slug": "guadalajara",
         "country": "MX",
         "region": "Jalisco",
+        "continent": "north_america",
+        "languages": ["es"],
         "population": 1385000,
         "latitude": "20.659700",
         "longitude": "-103.349600",
@@ -218,6 +231,8 @@ CITIES = [
         "slug": "montreal",
         "country": "CA",
         "region": "Quebec",
+        "continent": "north_america",
+        "languages": ["fr", "en"],
         "population": 1762000,
         "latitude": "45.501900",
         "longitude": "-73.567400",
@@ -235,6 +250,8 @@ CITIES = [
         "slug": "turin",
         "country": "IT",
         "region": "Piedmont",
+        "continent": "europe",
+        "languages": ["it"],
         "population": 848000,
         "latitude": "45.070300",
         "longitude": "7.686900",
@@ -252,6 +269,8 @@ CITIES = [
         "slug": "warsaw",
         "country": "PL",
         "region": "Masovia",
+        "continent": "europe",
+        "languages": ["pl"],
         "population": 1860000,
         "latitude": "52.229700",
         "longitude": "21.012200",
@@ -396,7 +415,7 @@ SHORTLIST = [
 
 # Demo accounts' profiles. Officials and the moderator are demo accounts, not
 # real people: their profiles say so. Languages of an official: English and
-# the main language of the city's country (codes from accounts.languages).
+# the main language of the city's country (codes from cities.languages).
 COUNTRY_LANGUAGES = {"ES": ["es"], "IE": [], "US": [], "NL": ["nl"], "BR": ["pt"], "MX": ["es"],
                      "CA": ["fr"], "IT": ["it"], "PL": ["pl"]}
 MODERATOR_PROFILE = {"display_name": "Demo moderator", "role": "network moderator (demo account)",

@@ -124,6 +124,8 @@ def load_cities(cities_index):
         "slug",
         "country",
         "region",
+        "continent",
+        "languages",
         "population",
         "latitude",
         "longitude",
@@ -134,6 +136,10 @@ def load_cities(cities_index):
         if values["slug"] not in existing:
             city = CityPage(**{name: values[name] for name in fields})
             existing[values["slug"]] = _publish_new(cities_index, city)
+        elif not existing[values["slug"]].continent:  # a demo loaded before cities had a place and languages
+            city = existing[values["slug"]]
+            city.continent, city.languages = values["continent"], values["languages"]
+            city.save_revision().publish()
     return existing
 
 

@@ -1,0 +1,224 @@
+"""The peer finder's ranking: which cities to learn from about a challenge,
+or about the challenges a city works on, and why, in words.
+
+Pure: plain facts in (`Facts`: the public cities with what the peer finder
+compares, their live public practices per challenge and status, the accepted
+transfers between them), ranked peers out. The facts are gathered by the app
+that can see practices and transfers (`exchange.peer_facts`); this module
+reads no database. Documented, weights included, in docs/peers.md.
+
+A city is a peer when it has live, public practices on one of the
+challenges asked about or names one of them on its page (`CityChallenge`).
+Its score is the sum of points, each a weight of `WEIGHTS` times a fact:
+
+* its practices on the challenges, each weighted by its status
+  (scaled > running > pilot > ended: "scaled" is the practices' status, a
+  practice grown beyond its pilot, not its geographic `scale`);
+* the challenges asked about that it names on its page;
+
+and, when a city asks (not when only a challenge is given), how it
+compares with that city:
+
+* similar population, by ratio (the smaller over the larger: 1 for equal
+  sizes, 0.5 for a city twice the size, whatever the sizes);
+* the same region (of the same country), else the same country, else the
+  same continent (the closest that applies);
+* each language both cities speak;
+* each accepted transfer between them, in either direction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from django_countries import countries
+
+from . import languages
+from .models import Continent
+
+# The one place the weights live (docs/peers.md explains each).
+WEIGHTS = {
+    # Per live, public practice on a challenge asked about, by its status
+    # (practices.models.Status values).
+    "practice": {"scaled": 4.0, "running": 3.0, "pilot": 2.0, "ended": 1.0},
+    # Per challenge asked about that the city names on its page.
+    "challenge": 3.0,
+    # Times the smaller population over the larger one.
+    "population": 3.0,
+    # The closest of the three that applies.
+    "same_region": 3.0,
+    "same_country": 2.0,
+    "same_continent": 1.0,
+    # Per language both cities speak.
+    "language": 1.0,
+    # Per accepted transfer between the two cities, either direction.
+    "transfer": 2.0,
+}
+STATUS_ORDER = tuple(WEIGHTS["practice"])  # scaled, running, pilot, ended: how reasons list them
+
+
+@dataclass(frozen=True)
+class CityFacts:
+    id: int
+    name: str
+    slug: str
+    url_path: str
+    country: str = ""
+    region: str = ""
+    continent: str = ""
+    population: int | None = None
+    languages: tuple[str, ...] = ()
+    challenges: tuple[int, ...] = ()  # the challenges it names on its page, in its order
+    # {challenge id: {status: live, public practices}}
+    practices: Mapping[int, Mapping[str, int]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Facts:
+    cities: Mapping[int, CityFacts]
+    challenge_names: Mapping[int, str]
+    # {frozenset({city id, city id}): accepted transfers between the two, either direction}
+    transfers: Mapping[frozenset, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Question:
+    """Peers on `challenges` (ids), for the city `city` (an id) or for
+    anyone (None)."""
+
+    challenges: tuple[int, ...]
+    city: int | None = None
+
+
+@dataclass
+class Peer:
+    city: CityFacts
+    score: float
+    points: dict[str, float]  # practices, challenges, population, geography, languages, transfers
+    reasons: list[str]
+    url: str | None = None  # the city page's URL, which the caller fills in (from `city.url_path`)
+
+
+def rank(facts: Facts, question: Question, limit: int | None = None) -> list[Peer]:
+    """The peers of `question`, best first (score, then name, then id)."""
+    asking = facts.cities.get(question.city) if question.city is not None else None
+    asked = tuple(dict.fromkeys(question.challenges))
+    wanted = set(asked)
+    peers = []
+    for city in facts.cities.values():
+        if asking is not None and city.id == asking.id:
+            continue
+        if wanted.isdisjoint(city.practices) and wanted.isdisjoint(city.challenges):
+            continue  # neither practices on the challenges nor naming one: no peer
+        peer = _score(facts, asked, city, asking)
+        if peer is not None:
+            peers.append(peer)
+    peers.sort(key=lambda p: (-p.score, p.city.name.casefold(), p.city.id))
+    return peers[:limit] if limit is not None else peers
+
+
+def _score(facts: Facts, asked, city: CityFacts, asking: CityFacts | None) -> Peer | None:
+    named = set(city.challenges)
+    works_on = [c for c in asked if c in named]
+    practice_reasons, practice_points, said = [], 0.0, set()
+    for challenge in asked:
+        counts = {s: n for s, n in city.practices.get(challenge, {}).items() if n and s in WEIGHTS["practice"]}
+        if counts:
+            practice_points += sum(WEIGHTS["practice"][s] * n for s, n in counts.items())
+            reason = practices_reason(counts, facts.challenge_names.get(challenge, "?"))
+            if challenge in named:  # its practices and its page agree: said once
+                reason += " (works on it too)"
+                said.add(challenge)
+            practice_reasons.append(reason)
+    if not practice_reasons and not works_on:
+        return None
+    points = {"practices": practice_points, "challenges": WEIGHTS["challenge"] * len(works_on)}
+    reasons = list(practice_reasons)
+    if unsaid := [c for c in works_on if c not in said]:
+        names = ", ".join(in_sentence(facts.challenge_names.get(c, "?")) for c in unsaid)
+        reasons.append(f"{'also works' if practice_reasons else 'works'} on {names}")
+    if asking is not None:
+        for name, (value, reason) in _compared(facts, city, asking).items():
+            points[name] = value
+            if reason:
+                reasons.append(reason)
+    return Peer(city=city, score=round(sum(points.values()), 3), points=points, reasons=reasons)
+
+
+def _compared(facts, city: CityFacts, asking: CityFacts) -> dict[str, tuple[float, str]]:
+    """{points name: (points, reason or "")} of how `city` compares with `asking`."""
+    out = {}
+    if city.population and asking.population:
+        ratio = min(city.population, asking.population) / max(city.population, asking.population)
+        out["population"] = (
+            WEIGHTS["population"] * ratio,
+            f"population {short_number(city.population)} vs {short_number(asking.population)}",
+        )
+    else:
+        out["population"] = (0.0, "")
+    out["geography"] = _geography(city, asking)
+    shared = languages.names(set(city.languages) & set(asking.languages))
+    if len(shared) > 1:
+        spoken = f"both speak {', '.join(shared[:-1])} and {shared[-1]}"
+    else:
+        spoken = f"also speaks {shared[0]}" if shared else ""
+    out["languages"] = (WEIGHTS["language"] * len(shared), spoken)
+    transfers = facts.transfers.get(frozenset((city.id, asking.id)), 0)
+    out["transfers"] = (
+        WEIGHTS["transfer"] * transfers,
+        f"{transfers} transfer{'s' if transfers != 1 else ''} between them already" if transfers else "",
+    )
+    return out
+
+
+def _geography(city: CityFacts, asking: CityFacts) -> tuple[float, str]:
+    same_country = bool(city.country) and city.country == asking.country
+    if same_country and city.region and city.region.casefold() == asking.region.casefold():
+        return WEIGHTS["same_region"], f"same region ({city.region})"
+    if same_country:
+        return WEIGHTS["same_country"], f"same country ({countries.name(city.country) or city.country})"
+    if city.continent and city.continent == asking.continent:
+        return WEIGHTS["same_continent"], f"also in {Continent(city.continent).label}"
+    return 0.0, ""
+
+
+# --- Words ---
+
+
+def in_sentence(name: str) -> str:
+    """A challenge's name inside a sentence: "Social procurement" →
+    "social procurement" (an acronym, "EU funds", keeps its capitals)."""
+    if len(name) > 1 and name[0].isupper() and not name[1].isupper():
+        return name[0].lower() + name[1:]
+    return name
+
+
+def _count(n: int) -> str:
+    return "one" if n == 1 else str(n)
+
+
+def practices_reason(counts: Mapping[str, int], challenge_name: str) -> str:
+    """"a scaled practice on housing", "an ended practice on housing",
+    "3 running practices on housing",
+    "2 practices on social procurement, one scaled, one pilot"."""
+    name = in_sentence(challenge_name)
+    total = sum(counts.values())
+    statuses = [s for s in STATUS_ORDER if counts.get(s)]
+    if len(statuses) == 1:
+        status = statuses[0]
+        if total == 1:
+            return f"{'an' if status[0] in 'aeiou' else 'a'} {status} practice on {name}"
+        return f"{total} {status} practices on {name}"
+    detail = ", ".join(f"{_count(counts[s])} {s}" for s in statuses)
+    return f"{total} practices on {name}, {detail}"
+
+
+def short_number(value: int) -> str:
+    """1,800,000 → "1.8 M"; 2,000,000 → "2 M"; 346,000 → "346 k"; 950 → "950"."""
+    if value >= 999_500:
+        text = f"{value / 1_000_000:.1f}".removesuffix(".0")
+        return f"{text} M"
+    if value >= 1000:
+        return f"{round(value / 1000)} k"
+    return str(value)

@@ -1,0 +1,113 @@
+"""The repeated markup of `/network/` (templates/exchange/network.html),
+written in Python from the plain network (`exchange.network`): the SVG
+graph's arrows and nodes, the city links laid over it, the transfers table's
+rows and the list of cities. A network of hundreds of cities and thousands of
+transfers is tens of thousands of template variables, each resolved,
+localised and escaped by the template engine; here each is escaped once.
+The page's structure, headings and words stay in the template."""
+
+from __future__ import annotations
+
+from html import escape
+
+from django.utils.dateformat import format as format_date
+from django.utils.functional import cached_property
+from django.utils.safestring import SafeString, mark_safe
+
+from .network import Network, read_network
+
+NOT_GIVEN = '<span aria-hidden="true">—</span><span class="visually-hidden">not given</span>'
+
+
+def _e(value) -> str:
+    return escape(str(value), quote=True)
+
+
+def _plural(n: int, singular: str = "", plural: str = "s") -> str:
+    return singular if n == 1 else plural
+
+
+def edges(network: Network) -> SafeString:
+    """The arrows, one per pair of cities (adopting → source)."""
+    return mark_safe("".join(
+        f'<line x1="{e.x1}" y1="{e.y1}" x2="{e.x2}" y2="{e.y2}" stroke-width="{e.width}" '
+        f'class="network-edge{" network-edge--dropped" if e.dropped else ""}" marker-end="url(#network-arrow)">'
+        f"<title>{_e(e.description)}</title></line>\n"
+        for e in network.edges
+    ))
+
+
+def nodes(network: Network) -> SafeString:
+    """The cities' circles, with their names when the network is small enough."""
+    out = []
+    for c in network.cities:
+        out.append(f'<circle cx="{c.x}" cy="{c.y}" r="{c.radius}"></circle>')
+        if network.labelled:
+            out.append(f'<text x="{c.label_x}" y="{c.label_y}" text-anchor="{c.anchor}">{_e(c.title)}</text>')
+        out.append("\n")
+    return mark_safe("".join(out))
+
+
+def city_links(network: Network) -> SafeString:
+    """The cities as links, over the image at the same places."""
+    return mark_safe("".join(
+        f'<a href="{_e(c.url or "")}" class="network-city" aria-label="{_e(c.title)}: adapting {c.adapting}, '
+        f'adapted {c.adapted} time{_plural(c.adapted)}"><circle cx="{c.x}" cy="{c.y}" r="{c.hit_radius}"></circle></a>\n'
+        for c in network.cities
+    ))
+
+
+def transfer_rows(network: Network) -> SafeString:
+    """The rows of the transfers table."""
+    out = []
+    for t in network.transfers:
+        own = ""
+        if t.shown_own_case_study:
+            own = (f' (their version: <a href="{_e(t.shown_own_case_study.url or "")}">'
+                   f"{_e(t.shown_own_case_study.title)}</a>)")
+        started = _e(format_date(t.started, "j F Y")) if t.started else NOT_GIVEN
+        out.append(
+            f'<tr><th scope="row"><a href="{_e(t.adopting.url or "")}">{_e(t.adopting.title)}</a></th>'
+            f'<td><a href="{_e(t.source.url or "")}">{_e(t.source.title)}</a>{own}</td>'
+            f"<td>{_e(t.source_city.title)}</td><td>{_e(t.stage_label)}</td><td>{started}</td></tr>\n"
+        )
+    return mark_safe("".join(out))
+
+
+def city_items(network: Network) -> SafeString:
+    """The items of the list of cities."""
+    return mark_safe("".join(
+        f'<li><a href="{_e(c.url or "")}">{_e(c.title)}</a>: adapting {c.adapting} practice{_plural(c.adapting)} '
+        f"of other cities; its practices adapted {c.adapted} time{_plural(c.adapted)}.</li>\n"
+        for c in network.cities
+    ))
+
+
+class NetworkPage:
+    """What templates/exchange/network.html shows: the network (read on
+    first use: not at all when the page's fragment is cached) and its
+    markup."""
+
+    @cached_property
+    def network(self) -> Network:
+        return read_network()
+
+    @property
+    def edges(self):
+        return edges(self.network)
+
+    @property
+    def nodes(self):
+        return nodes(self.network)
+
+    @property
+    def city_links(self):
+        return city_links(self.network)
+
+    @property
+    def transfer_rows(self):
+        return transfer_rows(self.network)
+
+    @property
+    def city_items(self):
+        return city_items(self.network)
