@@ -133,6 +133,13 @@ def test_nav_marks_the_current_section(client, site_tree):
     assert 'href="/practices/" aria-current="true"' in text(challenge)
 
 
+def test_nav_leads_to_the_network_pages_and_marks_them(client, site_tree):
+    home = text(client.get("/"))
+    for path, label in (("/peers/", "Find peers"), ("/groups/", "Working groups"), ("/network/", "Network")):
+        assert f'href="{path}">{label}</a>' in home
+        assert f'href="{path}" aria-current="page">{label}</a>' in text(client.get(path))
+
+
 def test_unknown_url_shows_the_404_page(client, site_tree):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
