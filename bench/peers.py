@@ -163,6 +163,7 @@ def main():
     if args.setup:
         setup(args.transfers, args.seed, log)
         return
+    import cms.wsgi  # noqa: F401  the process as a server runs it: start-up objects frozen for the GC
     from django.db import connection
     from django.test import Client
 
