@@ -163,10 +163,10 @@ def main():
     if args.setup:
         setup(args.transfers, args.seed, log)
         return
-    import cms.wsgi  # noqa: F401  the process as a server runs it: start-up objects frozen for the GC
     from django.db import connection
     from django.test import Client
 
+    import cms.wsgi  # noqa: F401  the process as a server runs it: start-up objects frozen for the GC
     from cities.models import CityPage
     from exchange.models import Transfer
     from practices.models import CaseStudyPage
