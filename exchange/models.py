@@ -8,8 +8,9 @@ officials or a moderator accept it (`exchange.transfers`,
 `exchange.relations`: the one place each state change happens)."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from cities.visibility import private_q
@@ -85,6 +86,35 @@ class Proposal(models.Model):
     @property
     def is_pending(self):
         return self.acceptance == Acceptance.PENDING
+
+    def mark_recorded(self, user, *, accepted: bool):
+        """Recorded by `user` now: accepted at once when `user` may also
+        answer for the other side, pending otherwise (not saved)."""
+        now = timezone.now()
+        self.recorded_by, self.recorded_at, self.updated_at = user, now, now
+        if accepted:
+            self.mark_decided(user, Acceptance.ACCEPTED, now=now)
+        else:
+            self.acceptance = Acceptance.PENDING
+
+    def mark_decided(self, user, acceptance, *, now=None):
+        """The other side's answer, given by `user` (not saved)."""
+        self.acceptance, self.decided_by, self.decided_at = acceptance, user, now or timezone.now()
+
+    def mark_pending(self):
+        """Asked again: the earlier answer no longer stands (not saved)."""
+        self.acceptance, self.decided_by, self.decided_at = Acceptance.PENDING, None, None
+
+    DECISION_FIELDS = ["acceptance", "decided_by", "decided_at"]
+
+    def save_unique(self, field: str, message: str, **kwargs):
+        """Save; a row that breaks a uniqueness rule is `message` on `field`
+        (a ValidationError), and nothing is written."""
+        try:
+            with transaction.atomic():
+                self.save(**kwargs)
+        except IntegrityError:
+            raise ValidationError({field: [message]}) from None
 
 
 class Transfer(Proposal):

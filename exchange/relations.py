@@ -6,7 +6,6 @@ the admin form shows field by field and every function applies again."""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -59,12 +58,8 @@ def _check(actor, relation, *, check_target):
     relation.full_clean(exclude=["from_page", "to_page"], validate_unique=False, validate_constraints=False)
 
 
-def _save(relation, **kwargs):
-    try:
-        with transaction.atomic():
-            relation.save(**kwargs)
-    except IntegrityError:
-        raise ValidationError({"to_page": ["This relation is already recorded."]}) from None
+def _save(relation):
+    relation.save_unique("to_page", "This relation is already recorded.")
 
 
 def propose(user, relation: Relation) -> Relation:
@@ -73,12 +68,7 @@ def propose(user, relation: Relation) -> Relation:
     at once when the official may answer for A too, or is a moderator."""
     actor = Actor.of(user)
     _check(actor, relation, check_target=True)
-    now = timezone.now()
-    relation.recorded_by, relation.recorded_at, relation.updated_at = user, now, now
-    if actor.may_decide_relation(relation):
-        relation.acceptance, relation.decided_by, relation.decided_at = Acceptance.ACCEPTED, user, now
-    else:
-        relation.acceptance = Acceptance.PENDING
+    relation.mark_recorded(user, accepted=actor.may_decide_relation(relation))
     _save(relation)
     proposal_notices.proposed(relation)
     return relation
@@ -95,7 +85,7 @@ def update(user, relation: Relation, *, kind) -> Relation:
     _check(actor, relation, check_target=False)
     relation.updated_at = timezone.now()
     if changed and not actor.may_decide_relation(relation):
-        relation.acceptance, relation.decided_by, relation.decided_at = Acceptance.PENDING, None, None
+        relation.mark_pending()
     _save(relation)
     if changed:
         proposal_notices.proposed(relation)  # A is asked again, about the new kind
@@ -105,8 +95,8 @@ def update(user, relation: Relation, *, kind) -> Relation:
 def _decide(user, relation, acceptance):
     if not Actor.of(user).may_decide_relation(relation):
         raise PermissionDenied("Only the officials of the related case study's city and the moderators can answer.")
-    relation.acceptance, relation.decided_by, relation.decided_at = acceptance, user, timezone.now()
-    relation.save(update_fields=["acceptance", "decided_by", "decided_at"])
+    relation.mark_decided(user, acceptance)
+    relation.save(update_fields=relation.DECISION_FIELDS)
     return relation
 
 

@@ -8,7 +8,6 @@ them. The other city's officials are emailed from these functions
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cities.visibility import is_public
@@ -67,12 +66,8 @@ def _check(actor, transfer, *, new):
     transfer.full_clean(exclude=["source", "adopting_city", "own_case_study"], validate_unique=False)
 
 
-def _save(transfer, **kwargs):
-    try:
-        with transaction.atomic():
-            transfer.save(**kwargs)
-    except IntegrityError:
-        raise ValidationError({"source": ["This city has already recorded a transfer of this case study."]}) from None
+def _save(transfer):
+    transfer.save_unique("source", "This city has already recorded a transfer of this case study.")
 
 
 def propose(user, transfer: Transfer) -> Transfer:
@@ -82,12 +77,7 @@ def propose(user, transfer: Transfer) -> Transfer:
     both cities, needs no one's answer: accepted at once."""
     actor = Actor.of(user)
     _check(actor, transfer, new=True)
-    now = timezone.now()
-    transfer.recorded_by, transfer.recorded_at, transfer.updated_at = user, now, now
-    if actor.may_decide_transfer(transfer):
-        transfer.acceptance, transfer.decided_by, transfer.decided_at = Acceptance.ACCEPTED, user, now
-    else:
-        transfer.acceptance = Acceptance.PENDING
+    transfer.mark_recorded(user, accepted=actor.may_decide_transfer(transfer))
     _save(transfer)
     proposal_notices.proposed(transfer)
     return transfer
@@ -113,8 +103,8 @@ def update(user, transfer: Transfer, **values) -> Transfer:
 def _decide(user, transfer, acceptance):
     if not Actor.of(user).may_decide_transfer(transfer):
         raise PermissionDenied("Only the officials of the case study's city and the moderators can answer.")
-    transfer.acceptance, transfer.decided_by, transfer.decided_at = acceptance, user, timezone.now()
-    transfer.save(update_fields=["acceptance", "decided_by", "decided_at"])
+    transfer.mark_decided(user, acceptance)
+    transfer.save(update_fields=transfer.DECISION_FIELDS)
     return transfer
 
 
