@@ -31,10 +31,13 @@
     var link = document.createElement(item.url ? "a" : "span");
     link.className = "city-map__marker";
     if (item.url) link.href = item.url;
+    var label = document.createElement("span");
+    label.className = "city-map__label";
     var name = document.createElement("span");
     name.className = "city-map__name";
     name.textContent = item.name;
-    link.appendChild(name);
+    label.appendChild(name);
+    link.appendChild(label);
     if (item.count !== undefined && item.count !== null) {
       var count = document.createElement("span");
       count.className = "city-map__count";
@@ -43,8 +46,8 @@
       counted.className = "visually-hidden";
       counted.textContent = " " + item.counted;
       count.appendChild(counted);
-      link.appendChild(document.createTextNode(" "));
-      link.appendChild(count);
+      label.appendChild(document.createTextNode(" "));
+      label.appendChild(count);
     }
     return link;
   }
@@ -96,7 +99,7 @@
       L.polyline([line.from, line.to], {
         className: "city-map__line" + (line.dashed ? " city-map__line--dashed" : ""),
         interactive: false,
-        weight: 2
+        weight: 3
       }).addTo(map);
     });
 
@@ -115,7 +118,7 @@
     if (points.length === 1) {
       map.setView(points[0], 5);
     } else if (points.length > 1) {
-      map.fitBounds(points, { padding: [40, 40], maxZoom: 6 });
+      map.fitBounds(points, { paddingTopLeft: [20, 20], paddingBottomRight: [90, 20], maxZoom: 6 });
     } else {
       map.setView([20, 0], 1);
     }

@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import NARROW
+from .conftest import NARROW, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -51,6 +51,7 @@ def test_search_page_map_draws_outlines_and_keyboard_reachable_markers(browser_s
             break
     else:
         raise AssertionError("the Turin marker was not reached with the Tab key")
+    screenshot(page, "map-search-marker-focused")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"[?&]city=turin"))
     expect(page.get_by_role("region", name="2 case studies")).to_be_visible()
@@ -73,6 +74,7 @@ def test_network_map_draws_the_transfers_and_city_pages_their_city(browser_site,
     expect(outlines(region).first).to_be_attached()
     expect(markers(region)).to_have_count(3)
     expect(region.locator("svg path.city-map__line")).to_have_count(1)  # Bilbao adapting Turin's cooperatives
+    screenshot(page, "map-network")
 
     page.goto("/cities/turin/")
     region = the_map(page, "Map: where Turin is")
