@@ -53,12 +53,14 @@ class Line:
 @dataclass
 class CityMap:
     """What one map shows. `name` is the map's accessible name; `list_id`
-    the id of the page's list that it stands for (the map links to it)."""
+    the id of the page's list that it stands for (the map's caption links
+    to it, with the words `list_link`)."""
 
     name: str
     list_id: str
     markers: list[Marker] = field(default_factory=list)
     lines: list[Line] = field(default_factory=list)
+    list_link: str = "The same as a list"  # the text of the caption's link to the list
 
     def data(self) -> dict:
         return {

@@ -150,7 +150,7 @@ class CityPage(DirectChildRouteMixin, Page):
         """The city on the map (templates/cities/city_page.html): one marker,
         a link to the city's practices; no marker without coordinates."""
         markers = city_markers([self], url=lambda city: "#practices-heading")
-        return CityMap(f"Map: where {self.title} is", "facts-heading", markers)
+        return CityMap(f"Map: where {self.title} is", "facts-heading", markers, list_link="Its coordinates")
 
 
 # --- The challenges a city works on ---

@@ -105,7 +105,9 @@ def test_home_city_and_network_pages_show_their_cities_on_the_map(client, mapped
     assert all("count" not in m for m in home["markers"])
     assert {m["url"] for m in home["markers"]} == {"/cities/bilbao/", "/cities/dublin/", "/cities/turin/"}
 
-    city = map_data(client.get("/cities/turin/"))
+    response = client.get("/cities/turin/")
+    assert '<a href="#facts-heading">Its coordinates</a>' in response.content.decode()
+    city = map_data(response)
     assert city["markers"] == [
         {"name": "Turin", "lat": 45.0703, "lon": 7.6869, "url": "#practices-heading"}
     ]

@@ -116,7 +116,7 @@
     });
 
     if (points.length === 1) {
-      map.setView(points[0], 5);
+      map.setView(points[0], 4);
     } else if (points.length > 1) {
       map.fitBounds(points, { paddingTopLeft: [20, 20], paddingBottomRight: [90, 20], maxZoom: 6 });
     } else {
