@@ -22,3 +22,21 @@ def page_fragment_cache(app_configs=None, **kwargs):
             id="cities.W001",
         )]
     return []
+
+
+@register()
+def map_country_outlines(app_configs=None, **kwargs):
+    """The map's fallback layer (cities.country_outlines) reads Natural
+    Earth's countries from the pyogrio package: without it, a map whose
+    tile server does not answer shows its markers on a blank ground."""
+    from .country_outlines import OutlinesUnavailable, source_path
+
+    try:
+        source_path()
+    except OutlinesUnavailable as error:
+        return [Warning(
+            f"The map's country outlines are unavailable: {error}.",
+            hint="Install the project's dependencies (pyogrio ships Natural Earth's 1:110m countries).",
+            id="cities.W002",
+        )]
+    return []

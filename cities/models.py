@@ -20,6 +20,7 @@ from wagtail.search import index
 from notifications.models import Delivery, DeliveryStatus  # noqa: F401 - DeliveryStatus: the digests' statuses too
 
 from .languages import LanguagesField
+from .map import CityMap, city_markers
 from .routing import DirectChildRouteMixin
 from .structured_data import city_document
 from .visibility import VisiblePageManager
@@ -136,6 +137,7 @@ class CityPage(DirectChildRouteMixin, Page):
         context["practice_index"] = None
         context["working_groups"] = self.working_groups.prefetch_related("member_cities")
         context["city_challenges"] = self.city_challenges.select_related("challenge")
+        context["city_map"] = self.location_map()
         # Templates of sections a hook adds after the working groups, rendered
         # with this context (the same for every visitor: cached fragment).
         context["extra_sections"] = []
@@ -143,6 +145,12 @@ class CityPage(DirectChildRouteMixin, Page):
             construct(self, request, context)
         context["structured_data"] = partial(city_document, self, context["practices"], request)
         return context
+
+    def location_map(self) -> CityMap:
+        """The city on the map (templates/cities/city_page.html): one marker,
+        a link to the city's practices; no marker without coordinates."""
+        markers = city_markers([self], url=lambda city: "#practices-heading")
+        return CityMap(f"Map: where {self.title} is", "facts-heading", markers, list_link="Its coordinates")
 
 
 # --- The challenges a city works on ---

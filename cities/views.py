@@ -4,10 +4,13 @@ digest, for members without an account."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from .country_outlines import OutlinesUnavailable, outlines_geojson
 from .forms import PreferencesForm
 from .memberships import (
     TokenError,
@@ -69,3 +72,14 @@ def preferences_by_token(request, token):
     except TokenError as error:
         return invalid_link(request, error.reason)
     return _preferences(request, memberships.order_by("group__name"), token=token)
+
+
+@cache_control(public=True, max_age=7 * 24 * 3600)
+def country_outlines(request):
+    """The map's fallback layer: the countries' outlines as GeoJSON
+    (cities.country_outlines), the same for every visitor."""
+    try:
+        body = outlines_geojson()
+    except OutlinesUnavailable as error:
+        return HttpResponse(f"No country outlines: {error}.", status=404, content_type="text/plain")
+    return HttpResponse(body, content_type="application/geo+json")

@@ -7,6 +7,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from cities.views import country_outlines
 from cms.home.views import FaviconView, robots_txt
 
 urlpatterns = [
@@ -17,6 +18,7 @@ urlpatterns = [
     path("api/", include("search.urls")),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
+    path("map/countries.geojson", country_outlines, name="map_country_outlines"),
     path("favicon.ico", FaviconView.as_view(), name="favicon"),
 ]
 

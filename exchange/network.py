@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 
+from cities.map import located
 from cities.models import CityPage
 from cities.page_urls import HitUrls
 from cities.visibility import is_public, private_q
@@ -37,6 +38,7 @@ class NetworkCity:
     slug: str
     country: str
     url: str | None
+    place: tuple[float, float] | None = None  # (latitude, longitude), for the map
     adapting: int = 0  # transfers it records (outgoing)
     adapted: int = 0  # transfers of its case studies (incoming)
     x: float = 0.0
@@ -150,11 +152,12 @@ def _transfers(cities: dict[int, NetworkCity], urls: HitUrls) -> list[NetworkTra
 def read_network() -> Network:
     urls = HitUrls()
     rows = CityPage.objects.live().public().order_by("title", "pk").values_list(
-        "pk", "title", "slug", "country", "url_path"
+        "pk", "title", "slug", "country", "url_path", "latitude", "longitude"
     )
     cities = {
-        pk: NetworkCity(pk=pk, title=title, slug=slug, country=country or "", url=urls(url_path))
-        for pk, title, slug, country, url_path in rows
+        pk: NetworkCity(pk=pk, title=title, slug=slug, country=country or "", url=urls(url_path),
+                        place=located(latitude, longitude))
+        for pk, title, slug, country, url_path, latitude, longitude in rows
     }
     transfers = _transfers(cities, urls)
     edges: dict[tuple[int, int], Edge] = {}

@@ -14,6 +14,8 @@ from django.utils.dateformat import format as format_date
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString, mark_safe
 
+from cities.map import CityMap, Line, Marker
+
 from .network import Network, read_network
 
 NOT_GIVEN = '<span aria-hidden="true">—</span><span class="visually-hidden">not given</span>'
@@ -83,6 +85,18 @@ def city_items(network: Network) -> SafeString:
     ))
 
 
+def network_map(network: Network) -> CityMap:
+    """The cities where they are, and a line per pair of cities with
+    transfers (dashed when all of them were dropped); the list of cities and
+    the table of transfers say the same."""
+    markers = [Marker(c.title, *c.place, c.url) for c in network.cities if c.place]
+    lines = [
+        Line(e.adopting.place, e.source.place, e.description, dashed=e.dropped)
+        for e in network.edges if e.adopting.place and e.source.place
+    ]
+    return CityMap("Map of the cities and their transfers", "cities-heading", markers, lines)
+
+
 class NetworkPage:
     """What templates/exchange/network.html shows: the network (read on
     first use: not at all when the page's fragment is cached) and its
@@ -91,6 +105,10 @@ class NetworkPage:
     @cached_property
     def network(self) -> Network:
         return read_network()
+
+    @property
+    def map(self) -> CityMap:
+        return network_map(self.network)
 
     @property
     def edges(self):

@@ -10,6 +10,7 @@ from .backends import get_backend
 from .backends.contract import SORTS, SearchQuery
 from .backends.facets import load_facet_options
 from .params import SearchParamError, page_error, parse_search_params
+from .result_map import results_map
 
 
 def _url(params: list[tuple[str, str]]) -> str:
@@ -85,6 +86,7 @@ def search_context(request) -> tuple[dict, int]:
         "suggestion_url": suggestion_url,
         "original_url": original_url,
         "degraded_notice": DEGRADED_NOTICE if result.degraded else None,
+        "city_map": results_map(result, query, options, params),
     }
     return context, status
 

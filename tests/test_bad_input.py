@@ -79,6 +79,7 @@ ENDPOINTS = {
     "preferences_signed_out": ("POST", "/digests/preferences/", ["cadence"], "form"),
     "sitemap": ("GET", "/sitemap.xml", ["p"], "query"),
     "robots": ("GET", "/robots.txt", ["q"], "query"),
+    "map_country_outlines": ("GET", "/map/countries.geojson", ["q"], "query"),
     "home_page": ("GET", "/", ["page", "q"], "query"),
     "case_study_page": ("GET", "/cities/dublin/worker-buyouts/", ["page", "q"], "query"),
     "city_page": ("GET", "/cities/dublin/", ["page", "q"], "query"),

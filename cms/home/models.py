@@ -4,6 +4,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from cities.map import CityMap, city_markers
 from cities.models import CityPage
 from cities.routing import DirectChildRouteMixin
 from practices.models import PracticeIndexPage
@@ -27,6 +28,10 @@ class HomePage(DirectChildRouteMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         # Read when the template first uses them (never, when its fragment is cached).
         context["latest_practices"] = SimpleLazyObject(lambda: hits.with_urls(hits.newest(LATEST)))
-        context["cities"] = SimpleLazyObject(lambda: list(CityPage.objects.live().public().order_by("title")))
+        cities = SimpleLazyObject(lambda: list(CityPage.objects.live().public().order_by("title")))
+        context["cities"] = cities
+        context["city_map"] = SimpleLazyObject(
+            lambda: CityMap("Map of the member cities", "member-cities", city_markers(cities))
+        )
         context["practice_index"] = PracticeIndexPage.public_index()
         return context

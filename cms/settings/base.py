@@ -9,8 +9,10 @@ import os
 import re
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+import xstatic.pkg.leaflet
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
@@ -135,6 +137,24 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 # Reverse proxies in front of the app server (each adds to X-Forwarded-For).
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
+# The map of cities (cities/map.py, static/js/city-map.js): Leaflet from
+# xstatic-leaflet's static files. MAP_TILE_URL: the tile server's URL template
+# (empty: no tiles, the bundled country outlines only); MAP_TILE_ATTRIBUTION:
+# its attribution (HTML, shown on the map).
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILE_ATTRIBUTION = os.environ.get(
+    "MAP_TILE_ATTRIBUTION",
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+)
+
+
+def tile_origin(url):
+    """The origin img-src must allow for the tile URL template `url` (its
+    `{s}` subdomains as a wildcard), or None for no tiles."""
+    parts = urlsplit(url.replace("{s}.", "*."))
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else None
+
+
 # Content-Security-Policy (django-csp, cms/content_security.py). The public
 # site runs no inline script or style and loads nothing from elsewhere;
 # frames only from this origin (Wagtail's preview is a same-origin iframe).
@@ -142,7 +162,8 @@ _CSP_PUBLIC = {
     "default-src": [SELF],
     "script-src": [SELF],
     "style-src": [SELF],
-    "img-src": [SELF, "data:"],
+    # The map's tiles, from their server only when one is set.
+    "img-src": [SELF, "data:", *filter(None, [tile_origin(MAP_TILE_URL)])],
     "object-src": [NONE],
     "base-uri": [SELF],
     "frame-ancestors": [SELF],
@@ -224,7 +245,9 @@ USE_TZ = True
 
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATIC_URL = "/static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# Leaflet's JS and CSS (the map, cities/map.py) from the xstatic-leaflet
+# package, served as static/leaflet/ like our own files (no CDN).
+STATICFILES_DIRS = [BASE_DIR / "static", ("leaflet", xstatic.pkg.leaflet.BASE_DIR)]
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/media/"
 STORAGES = {

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db import transaction
 from django.urls import get_script_prefix
+from django.utils.functional import cached_property
+
+from cities.map import Place, read_places
 
 from .. import schema
 from .contract import FacetValue
@@ -64,6 +67,13 @@ class FacetOptions:
             {"value": value, "label": label, "count": count, "selected": value in chosen}
             for value, label, count in map(picked.__getitem__, sorted(picked))
         ]
+
+    @cached_property
+    def city_places(self) -> dict[str, Place]:
+        """Where each live, public city is (the search page's map), read
+        once per version of the options (city pages' editorial events
+        invalidate them, see search.signals)."""
+        return read_places()
 
     @property
     def urls(self) -> HitUrls:

@@ -181,6 +181,10 @@ def browser_site(transactional_db, django_user_model):
     dublin, turin = tree["dublin"], tree["turin"]
     bilbao = CityPageFactory(parent=tree["cities"], title="Bilbao", slug="bilbao", country="ES")
     ensure_site_roles(tree["home"])  # Bilbao's editors group
+    # Where the cities are: the pages draw them on the map (cities/map.py).
+    for city, (latitude, longitude) in ((dublin, ("53.3498", "-6.2603")), (turin, ("45.0703", "7.6869")),
+                                        (bilbao, ("43.2630", "-2.9350"))):
+        CityPage.objects.filter(pk=city.pk).update(latitude=latitude, longitude=longitude)
     youth = ChallengeFactory(name="Youth unemployment", slug="youth-unemployment", sort_order=1)
     housing = ChallengeFactory(name="Housing", slug="housing", sort_order=2)
     energy = ChallengeFactory(name="Energy poverty", slug="energy-poverty", sort_order=3)
