@@ -2,10 +2,7 @@
 
 import io
 import json
-import os
 import sqlite3
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -40,6 +37,7 @@ from practices.models import (
 )
 from practices.records import BODY_SECTION_NAMES as BODY_SECTIONS
 from practices.richtext import html_to_text, text_to_html
+from tests.commands import explain, manage
 
 REPO = Path(__file__).resolve().parent.parent
 DOCS = REPO / "docs"
@@ -860,26 +858,6 @@ def test_import_and_admin_reject_inconsistent_facts_with_the_same_reason(
 # --- The commands as a user runs them ---
 
 
-def manage(*args, database, stdin=None):
-    """Run `python manage.py ARGS` in the repository against `database` (a
-    SQLite file), the way a user does: its own process, Django's checks
-    included."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in ("REDIS_URL", "CELERY_BROKER_URL", "ELASTICSEARCH_URL", "SCE_TEST_WORKER")
-    }
-    env.update(DJANGO_SETTINGS_MODULE="cms.settings.test", DATABASE_URL=f"sqlite:///{database}")
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=REPO,
-        env=env,
-        input=stdin,
-        capture_output=True,
-        timeout=300,
-    )
-
-
 def table_counts(database):
     with sqlite3.connect(database) as db:
         tables = [
@@ -890,16 +868,15 @@ def table_counts(database):
         return {name: db.execute(f'SELECT COUNT(*) FROM "{name}"').fetchone()[0] for name in tables}
 
 
-def test_import_and_export_commands_in_their_own_process(tmp_path):
-    database = tmp_path / "site.sqlite3"
-    assert manage("migrate", "--noinput", database=database).returncode == 0
-    demo = manage("load_demo", database=database)
-    assert demo.returncode == 0, demo.stderr.decode()
+def test_import_and_export_commands_in_their_own_process(command_db, tmp_path):
+    database = command_db.removeprefix("sqlite:///")
+    demo = manage("load_demo", db=command_db)
+    assert demo.returncode == 0, explain(demo)
 
     exported = tmp_path / "before.jsonl"
-    run = manage("export_practices", "-o", str(exported), database=database)
+    run = manage("export_practices", "-o", str(exported), db=command_db)
     assert (
-        run.returncode == 0 and run.stderr.decode() == f"Exported 6 case studies to {exported}.\n"
+        run.returncode == 0 and run.stderr == f"Exported 6 case studies to {exported}.\n"
     )
     before = table_counts(database)
 
@@ -930,10 +907,10 @@ def test_import_and_export_commands_in_their_own_process(tmp_path):
         + b"\n[1]\n"
         + b'{"title": "Caf\xe9"}\n'
     )
-    run = manage("import_practices", str(bad), "--publish", database=database)
+    run = manage("import_practices", str(bad), "--publish", db=command_db)
     assert run.returncode == 1
-    assert run.stdout == b""
-    assert run.stderr.decode().splitlines() == [
+    assert run.stdout == ""
+    assert run.stderr.splitlines() == [
         "line 2: line: nested too deeply (more than 10 levels)",
         "line 3: status: not valid Unicode: lone surrogate \\ud800",
         "line 4: title: duplicate key (given more than once)",
@@ -946,12 +923,12 @@ def test_import_and_export_commands_in_their_own_process(tmp_path):
 
     good = tmp_path / "good.jsonl"
     good.write_text(json.dumps(new) + "\n")
-    run = manage("import_practices", "-", "--publish", database=database, stdin=good.read_bytes())
-    assert run.returncode == 0, run.stderr.decode()
-    assert run.stdout.decode().startswith("Case studies: 1 created, 0 updated (published).")
+    run = manage("import_practices", "-", "--publish", db=command_db, input=good.read_text())
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("Case studies: 1 created, 0 updated (published).")
 
     after = tmp_path / "after.jsonl"
-    assert manage("export_practices", "-o", str(after), database=database).returncode == 0
+    assert manage("export_practices", "-o", str(after), db=command_db).returncode == 0
     lines = [json.loads(line) for line in after.read_text().splitlines()]
     assert lines[:-1] == [json.loads(line) for line in exported.read_text().splitlines()]
     assert lines[-1] == {
