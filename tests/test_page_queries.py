@@ -84,7 +84,8 @@ PAGE_TYPES = {
     # Case study: +3 for the exchange (its transfers, "Adapted by N cities", its relations),
     # +1 for its answered questions (with their askers' profiles and cities).
     # +1 for "Selected to scale" (groups).
-    "case study": (lambda c: c["few"][0], lambda c: c["many"][0], 28),
+    # +1 for its breadcrumb trail (the cities index and its city: cms.home breadcrumb_tags).
+    "case study": (lambda c: c["few"][0], lambda c: c["many"][0], 29),
     # City page: +1 for the practices the city is adapting, +1 for its challenges (with their names),
     # +5 for "Cities like <city>" (the challenges, the cities, the challenges they name, the practices
     # on the city's challenges and its transfers, both counted by the database: exchange.peer_facts).
