@@ -7,7 +7,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
-from cms.home.views import FaviconView, robots_txt
+from cms.home.views import FaviconView, publish_practice, robots_txt
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
@@ -18,6 +18,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("favicon.ico", FaviconView.as_view(), name="favicon"),
+    path("publish/", publish_practice, name="publish_practice"),
 ]
 
 if settings.DEBUG:
