@@ -36,7 +36,9 @@ def breadcrumbs(context, page=None, *items):
             ancestors = [page.get_parent()]
         elif page.depth > root.depth + 2:
             ancestors = page.get_ancestors().filter(depth__gt=root.depth).only("title", "url_path", "path", "depth")
-            trail += [{"title": a.title, "url": a.get_url(request)} for a in ancestors]
+        else:
+            ancestors = []
+        trail += [{"title": a.title, "url": a.get_url(request)} for a in ancestors]
         trail.append({"title": page.title, "url": page.get_url(request)})
     items = list(items)
     while len(items) >= 2:
