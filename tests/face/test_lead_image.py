@@ -7,7 +7,7 @@ import pytest
 import wagtail_factories
 from django.core.exceptions import ValidationError
 
-from practices.factories import CaseStudyPageFactory
+from practices.factories import CaseStudyPageFactory, CityPageFactory
 from search.indexing import update_entries
 
 ALT = "A drawing of the network logo: linked circles"
@@ -74,3 +74,25 @@ def test_city_page_and_city_card_show_the_image(client, site_tree, image):
 def test_pages_without_images_show_no_figure(client, site_tree):
     practice = CaseStudyPageFactory(parent=site_tree["dublin"])
     assert "<figure" not in client.get(practice.url).content.decode()
+
+
+def test_cards_with_images_cost_no_query_per_card(client, site_tree, image):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(url):
+        client.get(url)  # renditions made, caches warm
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    for i in range(2):
+        _with_image(CaseStudyPageFactory(parent=site_tree["dublin"], title=f"Practice {i}"), image)
+    _with_image(site_tree["turin"], image)
+    _with_image(site_tree["dublin"], image)
+    few = (queries(site_tree["dublin"].url), queries(site_tree["cities"].url))
+    for i in range(2, 6):
+        _with_image(CaseStudyPageFactory(parent=site_tree["dublin"], title=f"Practice {i}"), image)
+    bilbao = CityPageFactory(parent=site_tree["cities"], title="Bilbao", slug="bilbao", country="ES")
+    _with_image(bilbao, image)
+    assert (queries(site_tree["dublin"].url), queries(site_tree["cities"].url)) == few
