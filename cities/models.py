@@ -20,6 +20,7 @@ from wagtail.search import index
 from notifications.models import Delivery, DeliveryStatus  # noqa: F401 - DeliveryStatus: the digests' statuses too
 
 from .languages import LanguagesField
+from .lead_image import LeadImageMixin, with_lead_images
 from .map import CityMap, city_markers
 from .routing import DirectChildRouteMixin
 from .structured_data import city_document
@@ -46,7 +47,7 @@ class CitiesIndexPage(DirectChildRouteMixin, Page):
         Wagtail hook, called as ``fn(page, request, context)``, fills them in (the
         practices app does: cities import no higher app)."""
         context = super().get_context(request, *args, **kwargs)
-        context["cities"] = (
+        context["cities"] = with_lead_images(
             CityPage.objects.child_of(self).live().public().order_by("title")
         )
         context["city_entries"] = [(city, []) for city in context["cities"]]
@@ -67,7 +68,7 @@ class Continent(models.TextChoices):
     OCEANIA = "oceania", "Oceania"
 
 
-class CityPage(DirectChildRouteMixin, Page):
+class CityPage(DirectChildRouteMixin, LeadImageMixin, Page):
     """A member city. Its case studies are its children, so that Wagtail's page
     permissions give each city's officials rights on their own subtree only."""
 
@@ -105,6 +106,7 @@ class CityPage(DirectChildRouteMixin, Page):
             heading="Place",
         ),
         FieldPanel("intro"),
+        LeadImageMixin.lead_image_panel,
         FieldPanel("ecosystem"),
         InlinePanel(
             "city_challenges", label="Challenge", heading="Challenges the city works on",

@@ -8,7 +8,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cities.views import country_outlines
-from cms.home.views import FaviconView, robots_txt
+from cms.home.views import FaviconView, publish_practice, robots_txt
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
@@ -20,6 +20,7 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots_txt"),
     path("map/countries.geojson", country_outlines, name="map_country_outlines"),
     path("favicon.ico", FaviconView.as_view(), name="favicon"),
+    path("publish/", publish_practice, name="publish_practice"),
 ]
 
 if settings.DEBUG:

@@ -46,3 +46,9 @@ def selected_ids(practice_ids) -> frozenset[int]:
     if not ids:
         return frozenset()
     return frozenset(ScaleSelection.objects.filter(practice__in=ids).values_list("practice_id", flat=True))
+
+
+def latest_selected_ids(limit: int) -> list[int]:
+    """The case studies selected to scale, the latest selection first (one
+    query; the caller shows only those that are live and public)."""
+    return list(ScaleSelection.objects.order_by("-selected_at", "-pk").values_list("practice_id", flat=True)[:limit])

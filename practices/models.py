@@ -20,6 +20,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page, PageManager
 from wagtail.search import index
 
+from cities.lead_image import LeadImageMixin, with_lead_images
 from cities.models import CityPage
 from cities.visibility import VisiblePageManager, VisiblePageQuerySet
 
@@ -147,7 +148,7 @@ class CaseStudyQuerySet(VisiblePageQuerySet):
         return self.live().public()
 
     def for_listing(self):
-        return self.select_related("city").prefetch_related("challenges")
+        return with_lead_images(self.select_related("city").prefetch_related("challenges"))
 
     def by_city(self, cities):
         """(city, its case studies from this queryset by title) pairs in the order of
@@ -166,7 +167,7 @@ class CaseStudyTag(TaggedItemBase):
     content_object = ParentalKey("practices.CaseStudyPage", related_name="tagged_items", on_delete=models.CASCADE)
 
 
-class CaseStudyPage(Page):
+class CaseStudyPage(LeadImageMixin, Page):
     """A structured case study of one city's practice. Lives under its city."""
 
     summary = models.TextField(
@@ -210,6 +211,7 @@ class CaseStudyPage(Page):
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
+        LeadImageMixin.lead_image_panel,
         FieldPanel("body"),
         MultiFieldPanel(
             [

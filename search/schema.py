@@ -67,6 +67,7 @@ class PageData:
     tags: list[str] = field(default_factory=list)
     body: str = ""
     adapted_by: int = 0
+    image: dict | None = None  # the lead image's card renditions (cities.lead_image.card_image)
 
     def term_slugs(self, attr: str) -> list[str]:
         return [slug for slug, _ in self.terms.get(attr, ())]
@@ -292,4 +293,5 @@ def card(data: PageData) -> dict:
         "end_year": row["end_year"],
         "status": row["status"] or "",
         "adapted_by": data.adapted_by,
+        "image": data.image,
     }

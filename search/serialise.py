@@ -12,7 +12,9 @@ from collections import defaultdict
 import orjson
 from django.db.models import TextField
 from django.db.models.functions import Cast
+from wagtail.images import get_image_model
 
+from cities.lead_image import card_image
 from exchange.adoption import adapted_by_counts
 from practices.models import (
     TAXONOMIES,
@@ -28,6 +30,7 @@ from .schema import PageData
 PAGE_COLUMNS = (
     "pk", "title", "summary", "body_json", "start_year", "end_year", "status", "scale", "language",
     "first_published_at", "live_revision_id", "url_path", "city__title", "city__slug", "city__country",
+    "lead_image_id", "lead_image_alt", "lead_image_credit",
 )
 
 def _raw_strings(value):
@@ -105,6 +108,12 @@ def read_pages(page_ids) -> list[PageData]:
     for page_id, count in adapted_by_counts(ids).items():
         if page_id in data:
             data[page_id].adapted_by = count
+    image_ids = {page.row["lead_image_id"] for page in data.values() if page.row["lead_image_id"]}
+    if image_ids:
+        images = get_image_model().objects.prefetch_renditions().in_bulk(image_ids)
+        for page in data.values():
+            row = page.row
+            page.image = card_image(images.get(row["lead_image_id"]), row["lead_image_alt"], row["lead_image_credit"])
     for page_id, tag in (
         CaseStudyTag.objects.filter(**ids_lookup("content_object_id", ids))
         .order_by("tag__name")

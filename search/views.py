@@ -3,6 +3,7 @@
 from urllib.parse import urlencode
 
 from django.http import Http404
+from django.urls import reverse
 
 from . import schema
 from .api import DEGRADED_NOTICE
@@ -67,6 +68,9 @@ def search_context(request) -> tuple[dict, int]:
         suggestion_url = _url(without_text + [("q", result.suggestion)])
     if result.corrected:
         original_url = _url(without_text + [("q", query.text), ("exact", "1")])
+    peers_url = reverse("exchange_peers")
+    if len(query.filters.get("challenge", ())) == 1:
+        peers_url += "?" + urlencode({"challenge": query.filters["challenge"][0]})
     urls = options.urls
     hits = [
         {"hit": hit, "url": hit.get_url(urls), "highlights": result.highlights.get(hit.pk, {})}
@@ -87,6 +91,8 @@ def search_context(request) -> tuple[dict, int]:
         "original_url": original_url,
         "degraded_notice": DEGRADED_NOTICE if result.degraded else None,
         "city_map": results_map(result, query, options, params),
+        # Zero results: the chips' links remove one filter each; the peer finder.
+        "peers_url": peers_url,
     }
     return context, status
 

@@ -84,7 +84,8 @@ PAGE_TYPES = {
     # Case study: +3 for the exchange (its transfers, "Adapted by N cities", its relations),
     # +1 for its answered questions (with their askers' profiles and cities).
     # +1 for "Selected to scale" (groups).
-    "case study": (lambda c: c["few"][0], lambda c: c["many"][0], 28),
+    # +1 for its breadcrumb trail (the cities index and its city: cms.home breadcrumb_tags).
+    "case study": (lambda c: c["few"][0], lambda c: c["many"][0], 29),
     # City page: +1 for the practices the city is adapting, +1 for its challenges (with their names),
     # +5 for "Cities like <city>" (the challenges, the cities, the challenges they name, the practices
     # on the city's challenges and its transfers, both counted by the database: exchange.peer_facts).
@@ -109,7 +110,8 @@ def test_page_type_queries_do_not_grow_with_its_items(client, catalogue, django_
 # Page types whose listings grow with the catalogue as a whole: measured,
 # then measured again after MANY more cities, each with a case study.
 SITE_WIDE = {
-    "home": ("/", 10), "cities index": ("/cities/", 10), "feed": ("/practices/feed/", 8),
+    # Home: +1 for the practices selected to scale (groups.scaling; their cards, one more when there are some).
+    "home": ("/", 11), "cities index": ("/cities/", 10), "feed": ("/practices/feed/", 8),
     # View restrictions, the cities, their challenges.
     "cities API": ("/api/cities/", 3),
 }

@@ -669,12 +669,14 @@ JSON_LD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S
 
 
 def json_ld(client, url):
-    """The page's one JSON-LD document."""
+    """The page's one JSON-LD document (beside its breadcrumb trail's
+    BreadcrumbList: tests/face/test_breadcrumbs.py)."""
     response = client.get(url)
     assert response.status_code == 200
-    blocks = JSON_LD.findall(response.content.decode())
+    blocks = [json.loads(block) for block in JSON_LD.findall(response.content.decode())]
+    blocks = [block for block in blocks if block.get("@type") != "BreadcrumbList"]
     assert len(blocks) == 1, blocks
-    return json.loads(blocks[0])
+    return blocks[0]
 
 
 def test_case_study_json_ld_describes_the_practice_its_city_and_publisher(client, site_tree):
@@ -717,9 +719,9 @@ def test_json_ld_escapes_hostile_titles(client, site_tree):
     page = practice(site_tree["dublin"], title=hostile, summary="</SCRIPT>")
     for url in (page.url, site_tree["dublin"].url):
         html = client.get(url).content.decode()
-        block = JSON_LD.search(html).group(1)
-        assert "<" not in block and ">" not in block and "&" not in block
-        assert hostile not in html and html.lower().count("<script") == 1  # the JSON-LD block alone
+        for block in JSON_LD.findall(html):  # the page's and its breadcrumb trail's
+            assert "<" not in block and ">" not in block and "&" not in block
+        assert hostile not in html and html.lower().count("<script") == 2  # the JSON-LD blocks alone
     assert json_ld(client, page.url)["name"] == hostile
     assert json_ld(client, page.url)["description"] == "</SCRIPT>"
     assert json_ld(client, site_tree["dublin"].url)["subjectOf"][0]["name"] == hostile

@@ -7,14 +7,19 @@ from wagtail.models import Page
 from cities.map import CityMap, city_markers
 from cities.models import CityPage
 from cities.routing import DirectChildRouteMixin
+from groups.scaling import latest_selected_ids
 from practices.models import PracticeIndexPage
 from search.backends import hits
 
 LATEST = 6  # case studies under "Latest practices"
+SELECTED = 3  # case studies under "Selected to scale"
 
 
 class HomePage(DirectChildRouteMixin, Page):
-    """The site root: what the network is, with a way into practices and cities."""
+    """The site root: in one screen, what the network is for, the search box,
+    the practices selected to scale (groups.scaling) and three ways in:
+    publish a practice (/publish/), ask a peer (/peers/), join a working
+    group (/groups/); then the latest practices and the member cities."""
 
     intro = models.TextField(blank=True, help_text="One or two sentences shown under the title.")
     body = RichTextField(blank=True, features=["h2", "h3", "bold", "italic", "link", "ol", "ul"])
@@ -28,6 +33,10 @@ class HomePage(DirectChildRouteMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         # Read when the template first uses them (never, when its fragment is cached).
         context["latest_practices"] = SimpleLazyObject(lambda: hits.with_urls(hits.newest(LATEST)))
+        # Shown only while live and public (the search index holds no others).
+        context["selected_practices"] = SimpleLazyObject(
+            lambda: hits.with_urls(hits.in_order(latest_selected_ids(SELECTED)))
+        )
         cities = SimpleLazyObject(lambda: list(CityPage.objects.live().public().order_by("title")))
         context["cities"] = cities
         context["city_map"] = SimpleLazyObject(

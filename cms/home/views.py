@@ -1,12 +1,16 @@
 """Site-wide files that crawlers and browsers ask for: /robots.txt and
-/favicon.ico (the sitemap is Wagtail's, at /sitemap.xml)."""
+/favicon.ico (the sitemap is Wagtail's, at /sitemap.xml); /publish/, where
+the home page's "Publish your city's practice" leads."""
 
-from django.shortcuts import render
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 from django.views.generic import RedirectView
+
+from cities.roles import cities_of
 
 
 @require_safe
@@ -26,3 +30,19 @@ class FaviconView(RedirectView):
 
     def get_redirect_url(self, *args, **kwargs):
         return static("img/favicon.svg")
+
+
+@require_safe
+def publish_practice(request):
+    """ "Publish your city's practice" (the home page): a city official goes
+    to the admin's form for a new case study of their city (the dashboard,
+    with one such button per city, when they edit several); a visitor signs
+    in first; a signed-in peer who is no official learns who publishes."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), reverse("wagtailadmin_login"))
+    cities = list(cities_of(request.user).order_by("title")[:2])
+    if len(cities) == 1:
+        return redirect("wagtailadmin_pages:add", "practices", "casestudypage", cities[0].pk)
+    if cities:
+        return redirect("wagtailadmin_home")
+    return render(request, "home/publish.html")

@@ -169,6 +169,7 @@ class SearchHit:
     end_year: int | None = None
     status: str = ""
     adapted_by: int = 0  # "Adapted by N cities" (exchange.adoption)
+    image: dict | None = None  # src, srcset, width, height, alt, credit (cities.lead_image.card_image)
 
     @classmethod
     def from_card(cls, pk, card: dict) -> SearchHit:
@@ -186,6 +187,7 @@ class SearchHit:
             end_year=card.get("end_year"),
             status=card.get("status", ""),
             adapted_by=card.get("adapted_by") or 0,
+            image=card.get("image"),
         )
 
     @property

@@ -29,6 +29,8 @@ def public_pages(site):
         ("practices", "/practices/", "Practices"),
         ("search", "/practices/?q=cooperative&challenge=housing", "Practices"),
         ("search-no-results", "/practices/?q=zeppelin", "Practices"),
+        # Zero results with filters: the spelling, a link per filter, the peer finder.
+        ("search-no-results-filters", "/practices/?q=cooperatve&challenge=energy-poverty&year_from=2020", "Practices"),
         ("challenge", site["practices"].specific.challenge_url(site["challenges"]["housing"]), "Housing"),
         ("case-study", site["case_studies"]["coops"].url, "Youth guarantee through worker cooperatives"),
         ("compare", compare, "Compare practices"),

@@ -26,7 +26,8 @@ When some words of the text are not in the index's vocabulary
 (`search.models.SearchWord`), they are corrected to the closest known words
 (trigram similarity on PostgreSQL, rapidfuzz on SQLite) and the corrected
 text is searched; the result says so (`SearchResult.corrected`). When the
-corrected text finds nothing, the text as typed is searched;
+corrected text finds nothing, the text as typed is searched (and when that
+finds nothing either, the corrected text is the result's `suggestion`);
 `SearchQuery.exact` skips the correction.
 
 Search by meaning (when `search.embeddings.enabled()`): a query with words
@@ -222,6 +223,12 @@ class DatabaseBackend(BaseSearchBackend):
             if matched:
                 result.corrected = " ".join(corrected)
                 return result
+            result = self._search(query, query.words, options, private, meaning)[0]
+            if not result.total:
+                # Nothing either way (the filters leave nothing): the
+                # zero-results page still offers the spelling.
+                result.suggestion = " ".join(corrected)
+            return result
         return self._search(query, query.words, options, private, meaning)[0]
 
     def _correction(self, words: list[str]) -> list[str] | None:
