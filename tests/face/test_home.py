@@ -57,10 +57,3 @@ def test_publish_leads_an_official_to_the_new_case_study_form_of_their_city(clie
     assert client.get("/publish/")["Location"].startswith("/admin/login/?next=/publish/")
     client.force_login(users["dublin"])
     assert client.get("/publish/")["Location"] == f"/admin/pages/add/practices/casestudypage/{site_tree['dublin'].pk}/"
-
-
-def test_the_map_has_its_place_on_the_home_page():
-    from django.template.loader import get_template
-
-    source = get_template("home/home_page.html").template.source
-    assert "{% block map %}" in source
