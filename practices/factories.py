@@ -154,3 +154,11 @@ def build_site_tree():
     dublin = CityPageFactory(parent=cities, title="Dublin", slug="dublin", country="IE")
     turin = CityPageFactory(parent=cities, title="Turin", slug="turin", country="IT")
     return {"root": root, "home": home, "cities": cities, "practices": practices, "dublin": dublin, "turin": turin}
+
+
+def publish(page):
+    """Publish `page`'s current state as a moderator's approval does (a
+    revision, published) and return it reloaded."""
+    page.save_revision().publish()
+    page.refresh_from_db()
+    return page

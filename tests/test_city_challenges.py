@@ -15,7 +15,7 @@ from wagtail.models import PageViewRestriction
 
 from cities.models import CityChallenge, CityPage
 from practices.city_importing import CityImporter
-from practices.factories import ChallengeFactory, CityPageFactory
+from practices.factories import ChallengeFactory, CityPageFactory, publish
 from practices.importing import ImportFailed
 from practices.models import Challenge
 
@@ -25,12 +25,6 @@ from .commands import explain, manage
 pytestmark = pytest.mark.django_db
 
 PREFIX = "city_challenges"
-
-
-def publish(page):
-    page.save_revision().publish()
-    page.refresh_from_db()
-    return page
 
 
 @pytest.fixture

@@ -20,17 +20,12 @@ from practices.factories import (
     CityPageFactory,
     PolicyLeverFactory,
     SectorFactory,
+    publish,
 )
 from search import indexing
 
 COMPARE = "/practices/compare/"
 NOT_GIVEN = "—not given"  # a dash, and "not given" for screen readers
-
-
-def publish(page):
-    page.save_revision().publish()
-    page.refresh_from_db()
-    return page
 
 
 class Table(HTMLParser):

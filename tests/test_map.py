@@ -11,15 +11,9 @@ import pytest
 from wagtail.models import PageViewRestriction
 
 from exchange.transfers import record_accepted
-from practices.factories import CaseStudyPageFactory, ChallengeFactory, CityPageFactory
+from practices.factories import CaseStudyPageFactory, ChallengeFactory, CityPageFactory, publish
 
 PLACES = {"dublin": (53.3498, -6.2603), "turin": (45.0703, 7.6869), "bilbao": (43.263, -2.935)}
-
-
-def publish(page):
-    page.save_revision().publish()
-    page.refresh_from_db()
-    return page
 
 
 def place(city, slug=None):

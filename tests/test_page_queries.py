@@ -21,16 +21,11 @@ from practices.factories import (
     ChallengeFactory,
     CityPageFactory,
     build_site_tree,
+    publish,
 )
 from practices.models import CaseStudyPage
 
 FEW, MANY = 3, 30
-
-
-def publish(page):
-    page.save_revision().publish()
-    page.refresh_from_db()
-    return page
 
 
 @pytest.fixture(scope="module")

@@ -21,6 +21,7 @@ from practices.factories import (
     SectorFactory,
     TargetGroupFactory,
     WorkingGroupFactory,
+    publish,
 )
 from practices.models import PAGE_SIZE, CaseStudySource
 
@@ -56,12 +57,6 @@ def headings(response):
 
 def text(response):
     return response.content.decode()
-
-
-def publish(page):
-    page.save_revision().publish()
-    page.refresh_from_db()
-    return page
 
 
 def practice(city, **kwargs):

@@ -6,15 +6,9 @@ system check that keeps page fragments out of a per-process cache."""
 from wagtail.models import PageViewRestriction
 
 from cities.visibility import request_scope
-from practices.factories import CaseStudyPageFactory
+from practices.factories import CaseStudyPageFactory, publish
 from practices.models import CaseStudyPage
 from search.models import SearchEntry
-
-
-def publish(page):
-    page.save_revision().publish()
-    page.refresh_from_db()
-    return page
 
 
 def listed_ids():

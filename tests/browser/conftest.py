@@ -29,6 +29,7 @@ from practices.factories import (
     SectorFactory,
     WorkingGroupFactory,
     build_site_tree,
+    publish,
 )
 from practices.models import CaseStudySource
 from search import indexing
@@ -160,12 +161,6 @@ def new_page(browser, live_server, browser_problems):
 def page(new_page):
     """A page at 1280 x 900 in a new context."""
     return new_page()
-
-
-def publish(page):
-    page.save_revision().publish()
-    page.refresh_from_db()
-    return page
 
 
 @pytest.fixture

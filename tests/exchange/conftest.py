@@ -14,15 +14,9 @@ from wagtail.test.utils.form_data import querydict_from_html
 
 from cities.roles import ensure_city_editors
 from exchange.models import Relation, Transfer
-from practices.factories import CaseStudyPageFactory, CityPageFactory
+from practices.factories import CaseStudyPageFactory, CityPageFactory, publish
 
 FORM_ID = "w-editor-form"
-
-
-def publish(page):
-    page.save_revision().publish()
-    page.refresh_from_db()
-    return page
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from wagtail.models import PageViewRestriction
 from cities.models import CityChallenge, CityPage
 from cities.peers import WEIGHTS, CityFacts, Facts, Question, practices_reason, rank, short_number
 from exchange.transfers import record_accepted
-from practices.factories import CaseStudyPageFactory, ChallengeFactory, CityPageFactory
+from practices.factories import CaseStudyPageFactory, ChallengeFactory, CityPageFactory, publish
 from practices.models import Status
 
 # --- The ranking, over plain facts ---
@@ -114,12 +114,6 @@ def test_reasons_in_words():
 
 
 # --- On a small network built by the factories ---
-
-
-def publish(page):
-    page.save_revision().publish()
-    page.refresh_from_db()
-    return page
 
 
 def set_facts(page, challenges=(), **fields):

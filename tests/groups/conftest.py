@@ -27,13 +27,8 @@ from practices.factories import (
     ChallengeFactory,
     CityPageFactory,
     WorkingGroupFactory,
+    publish,
 )
-
-
-def publish(page):
-    page.save_revision().publish()
-    page.refresh_from_db()
-    return page
 
 
 @pytest.fixture
