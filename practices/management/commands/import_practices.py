@@ -1,46 +1,14 @@
 """Import case studies from a JSON Lines file: see docs/import-format.md."""
 
-import sys
-
-from django.core.management.base import BaseCommand, CommandError
-
-from practices.importing import Importer, ImportFailed
+from practices.importing import Importer
+from practices.management.import_command import ImportCommand
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = (
         "Import case studies from a JSON Lines file (docs/import-format.md). The whole file is "
         "checked first; if any line has a problem, every problem is listed and nothing changes."
     )
-
-    def add_arguments(self, parser):
-        parser.add_argument("file", help="Path of the .jsonl file, or - for standard input.")
-        parser.add_argument(
-            "--publish",
-            action="store_true",
-            help="Publish the case studies (default: save drafts).",
-        )
-        parser.add_argument(
-            "--create-missing",
-            action="store_true",
-            help="Create unknown challenges, policy levers, sectors and target groups.",
-        )
-
-    def handle(self, *args, file, publish, create_missing, **options):
-        try:
-            if file == "-":
-                data = sys.stdin.buffer.read()
-            else:
-                with open(file, "rb") as stream:
-                    data = stream.read()
-        except OSError as error:
-            raise CommandError(f"Cannot read {file}: {error.strerror}") from error
-
-        importer = Importer(publish=publish, create_missing=create_missing)
-        try:
-            result = importer.load(data)
-        except ImportFailed as failure:
-            for problem in failure.problems:
-                self.stderr.write(str(problem))
-            raise CommandError(f"{file}: {failure}") from None
-        self.stdout.write(self.style.SUCCESS(str(result)))
+    importer_class = Importer
+    publish_help = "Publish the case studies (default: save drafts)."
+    create_missing_help = "Create unknown challenges, policy levers, sectors and target groups."
