@@ -14,30 +14,15 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from .forms import SuspensionForm
 from .models import Profile
-from .permissions import is_moderator
+from .permissions import ModeratorsOnly, is_moderator
 from .suspension import suspend, unsuspend
 
 # What moderators may do here; nobody adds, edits or deletes profiles in the admin.
 MODERATOR_ACTIONS = {"view", "suspend"}
-
-
-class PeerAccountPolicy(ModelPermissionPolicy):
-    def user_has_permission(self, user, action):
-        return action in MODERATOR_ACTIONS and is_moderator(user)
-
-    def user_has_any_permission(self, user, actions):
-        return any(self.user_has_permission(user, action) for action in actions)
-
-    def user_has_permission_for_instance(self, user, action, instance):
-        return self.user_has_permission(user, action)
-
-    def user_has_any_permission_for_instance(self, user, actions, instance):
-        return self.user_has_any_permission(user, actions)
 
 
 class StatusColumn(Column):
@@ -130,7 +115,7 @@ class PeerAccountViewSet(ModelViewSet):
     add_to_reference_index = False
 
     def get_permissions_to_register(self):
-        return Permission.objects.none()  # moderators' rights come from their group (PeerAccountPolicy)
+        return Permission.objects.none()  # moderators' rights come from their group (ModeratorsOnly)
 
     def get_index_view_kwargs(self, **kwargs):
         return super().get_index_view_kwargs(account_url_name=self.get_url_name("account"), **kwargs)
@@ -149,4 +134,4 @@ class PeerAccountViewSet(ModelViewSet):
         ]
 
 
-register_permission_policy(Profile, PeerAccountPolicy(Profile))
+register_permission_policy(Profile, ModeratorsOnly(Profile, MODERATOR_ACTIONS))

@@ -7,43 +7,12 @@ from wagtail import hooks
 from wagtail.admin.views.generic import CreateView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from accounts.permissions import is_moderator
+from accounts.permissions import ModeratorsOnly
 
 from . import scaling
 from .models import ScaleSelection, ShortlistEntry
-
-
-class ModeratorsOnly(BasePermissionPolicy):
-    """The network moderators (and superusers) may do `actions`; nobody else anything."""
-
-    def __init__(self, model, actions):
-        super().__init__(model)
-        self.actions = frozenset(actions)
-
-    def user_has_permission(self, user, action):
-        return action in self.actions and is_moderator(user)
-
-    def user_has_any_permission(self, user, actions):
-        return any(self.user_has_permission(user, action) for action in actions)
-
-    def user_has_permission_for_instance(self, user, action, instance):
-        return self.user_has_permission(user, action)
-
-    def user_has_any_permission_for_instance(self, user, actions, instance):
-        return self.user_has_any_permission(user, actions)
-
-    def instances_user_has_any_permission_for(self, user, actions):
-        queryset = self.model._default_manager.all()
-        return queryset if self.user_has_any_permission(user, actions) else queryset.none()
-
-    def users_with_any_permission(self, actions):
-        from django.contrib.auth import get_user_model  # noqa: PLC0415
-
-        return get_user_model().objects.none()
-
 
 register_permission_policy(ScaleSelection, ModeratorsOnly(ScaleSelection, ("add", "change", "delete", "view")))
 # Entries are proposed on the group pages; moderators see and remove them.
