@@ -67,15 +67,11 @@ def signed_in_pages(site):
     ]
 
 
-def test_every_public_page_type_passes_axe(browser_site, new_page, browser_problems):
-    # The error pages answer 400 and 404, which Chromium logs.
-    browser_problems.allow(r"/digests/unsubscribe/not-a-token/: Failed to load resource: .* 400")
-    browser_problems.allow(r"/practices/compare/\?p=1: Failed to load resource: .* 400")
-    browser_problems.allow(r"/peers/\?challenge=zeppelins: Failed to load resource: .* 400")
-    browser_problems.allow(r"/no-such-page/: Failed to load resource: .* 404")
-    page = new_page(WIDE)
+def check_pages(page, pages):
+    """Each (name, url, heading) at both widths: its heading shown, axe run,
+    a screenshot taken; fails listing every violation of every page."""
     found = []
-    for name, url, heading in public_pages(browser_site):
+    for name, url, heading in pages:
         for viewport in (WIDE, NARROW):
             page.set_viewport_size(viewport)
             page.goto(url)
@@ -84,6 +80,16 @@ def test_every_public_page_type_passes_axe(browser_site, new_page, browser_probl
             screenshot(page, name)
     found = [text for text in found if text]
     assert not found, "axe-core found WCAG 2.1 A/AA or best-practice violations:\n" + "\n".join(found)
+
+
+def test_every_public_page_type_passes_axe(browser_site, new_page, browser_problems):
+    # The error pages answer 400 and 404, which Chromium logs.
+    browser_problems.allow(r"/digests/unsubscribe/not-a-token/: Failed to load resource: .* 400")
+    browser_problems.allow(r"/practices/compare/\?p=1: Failed to load resource: .* 400")
+    browser_problems.allow(r"/peers/\?challenge=zeppelins: Failed to load resource: .* 400")
+    browser_problems.allow(r"/no-such-page/: Failed to load resource: .* 404")
+    page = new_page(WIDE)
+    check_pages(page, public_pages(browser_site))
 
 
 def test_every_page_of_a_signed_in_peer_passes_axe(browser_site, new_page, live_server):
@@ -99,13 +105,4 @@ def test_every_page_of_a_signed_in_peer_passes_axe(browser_site, new_page, live_
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("navigation", name="Your account").get_by_role("link", name="Sign out")).to_be_visible()
-    found = []
-    for name, url, heading in signed_in_pages(browser_site):
-        for viewport in (WIDE, NARROW):
-            page.set_viewport_size(viewport)
-            page.goto(url)
-            expect(page.get_by_role("heading", level=1)).to_have_text(heading)
-            found += [report(f"{url} at {viewport['width']} px", violations(page))]
-            screenshot(page, name)
-    found = [text for text in found if text]
-    assert not found, "axe-core found WCAG 2.1 A/AA or best-practice violations:\n" + "\n".join(found)
+    check_pages(page, signed_in_pages(browser_site))
