@@ -25,16 +25,12 @@ from .api import (
     TOO_MANY_REQUESTS,
     ErrorSerializer,
     PublicAPIView,
+    TermSerializer,
     json_response,
     remembered_json,
 )
 
 POINTS = ("practices", "challenges", "population", "geography", "languages", "transfers")
-
-
-class PeerChallengeSerializer(serializers.Serializer):
-    slug = serializers.CharField()
-    name = serializers.CharField()
 
 
 class PeerCitySerializer(serializers.Serializer):
@@ -63,9 +59,9 @@ class PeerSerializer(serializers.Serializer):
 
 
 class PeersSerializer(serializers.Serializer):
-    challenge = PeerChallengeSerializer(allow_null=True, help_text="The challenge asked about, if any.")
+    challenge = TermSerializer(allow_null=True, help_text="The challenge asked about, if any.")
     city = PeerCitySerializer(allow_null=True, help_text="The city asking, if any.")
-    ranked_on = PeerChallengeSerializer(many=True, help_text="The challenges the peers were ranked on.")
+    ranked_on = TermSerializer(many=True, help_text="The challenges the peers were ranked on.")
     count = serializers.IntegerField(help_text="Peers found (`results` holds at most `limit` of them).")
     results = PeerSerializer(many=True)
     weights = serializers.DictField(help_text="The weights of the score (docs/peers.md).")
