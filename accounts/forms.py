@@ -118,7 +118,7 @@ class SignupForm(SiteWording, allauth_forms.SignupForm):
 
 def public_cities():
     """The cities a peer may name: live, public city pages."""
-    return CityPage.objects.live().public().order_by("title")
+    return CityPage.objects.live().public().canonical().order_by("title")
 
 
 class CityChoiceField(forms.ModelChoiceField):

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.utils import make_template_fragment_key
 from django.db import transaction
+from django.utils import translation
 
 VERSION_KEY = "pages:fragments:version"
 
@@ -53,12 +54,13 @@ def remember(name: str, values, build):
     """`build()`, kept in the shared cache under `name` and `values` (every
     value the result depends on besides the public pages) until the next
     editorial event; built every time when fragments are not cached
-    (`PAGE_FRAGMENT_SECONDS` 0). What `build()` returns must be picklable:
-    rendered HTML, encoded JSON."""
+    (`PAGE_FRAGMENT_SECONDS` 0). The active language is part of the key:
+    every language has its own copy. What `build()` returns must be
+    picklable: rendered HTML, encoded JSON."""
     seconds = settings.PAGE_FRAGMENT_SECONDS
     if not seconds:
         return build()
-    key = make_template_fragment_key(name, [version(), *values])
+    key = make_template_fragment_key(name, [version(), translation.get_language(), *values])
     kept = cache.get(key)
     if kept is None:
         kept = build()

@@ -114,7 +114,7 @@ def read_places() -> dict[str, Place]:
     """Every live, public city that has coordinates, by slug (one query)."""
     from .models import CityPage
 
-    rows = CityPage.objects.live().public().order_by("title", "pk").values_list(
+    rows = CityPage.objects.live().public().canonical().order_by("title", "pk").values_list(
         "slug", "title", "latitude", "longitude"
     )
     return {

@@ -108,7 +108,7 @@ def subscribe_demo_officials():
     returns the number of memberships created. Called by load_demo."""
     User = get_user_model()
     created = 0
-    for city in CityPage.objects.prefetch_related("working_groups"):
+    for city in CityPage.objects.canonical().prefetch_related("working_groups"):
         groups = list(city.working_groups.all())
         if not groups:
             continue

@@ -1,10 +1,16 @@
-"""Result URLs from stored url_paths, without page instances."""
+"""Result URLs from stored url_paths, without page instances.
+
+A page has the same path in every language but for the language prefix
+(/es/, /fr/; cities.page_locales keeps translations' slugs equal to the
+canonical page's), so the canonical page's stored path gives its address in
+the active language."""
 
 from __future__ import annotations
 
 from urllib.parse import quote
 
 from django.urls import get_script_prefix, reverse
+from django.utils import translation
 from wagtail.coreutils import WAGTAIL_APPEND_SLASH
 from wagtail.models import Site
 
@@ -21,7 +27,15 @@ class HitUrls:
         self.roots = Site.get_site_root_paths()
         self.single_site = len({root.site_id for root in self.roots}) == 1
         self.append_slash = WAGTAIL_APPEND_SLASH
-        self.prefix = reverse("wagtail_serve", args=("",))  # where Wagtail's URLs are mounted
+        self.prefixes = {}  # language: where Wagtail's URLs are mounted for it
+
+    @property
+    def prefix(self) -> str:
+        language = translation.get_language()
+        prefix = self.prefixes.get(language)
+        if prefix is None:
+            prefix = self.prefixes[language] = reverse("wagtail_serve", args=("",))
+        return prefix
 
     def __call__(self, url_path: str) -> str | None:
         for root in self.roots:

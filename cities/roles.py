@@ -21,6 +21,7 @@ from wagtail.models import (
 )
 
 from .models import CityPage
+from .page_locales import canonical_q
 
 MODERATORS_GROUP = "Moderators"
 REVIEW_WORKFLOW = "Peer review"
@@ -73,6 +74,7 @@ def city_editors_group(city):
 def cities_of(user):
     """The cities whose pages this user edits as a city official."""
     return CityPage.objects.filter(
+        canonical_q(),
         group_permissions__group__user=user,
         group_permissions__permission__codename="change_page",
     ).distinct()
@@ -115,16 +117,20 @@ def _grant_collection_permissions(group, collection):
 
 @transaction.atomic
 def ensure_city_editors(city):
-    """Create "<City> editors" with add/edit rights on the city's subtree and
-    its own image and document collection. Publishing goes through review."""
-    group = city_editors_group(city)
+    """Create "<City> editors" with add/edit rights on the city's subtree (in
+    every language: the city page's translations and aliases too) and its
+    own image and document collection. Publishing goes through review."""
+    group = None
+    for page in CityPage.objects.filter(translation_key=city.translation_key).order_by("pk"):
+        group = group or city_editors_group(page)
     if group is None:
         name = city_group_name(city)
         if Group.objects.filter(name=name).exists():  # another city of the same name
             name = f"{city.title} ({city.country.code}) editors"
         group, _ = Group.objects.get_or_create(name=name)
     _grant_admin_access(group)
-    _grant_page_permissions(group, city, CITY_PAGE_PERMISSIONS)
+    for page in CityPage.objects.filter(translation_key=city.translation_key):
+        _grant_page_permissions(group, page, CITY_PAGE_PERMISSIONS)
     root = Collection.get_first_root_node()
     collection = root.get_children().filter(name=city.title).first() or root.add_child(name=city.title)
     _grant_collection_permissions(group, collection)
@@ -163,6 +169,6 @@ def ensure_review_workflow(site_root, moderators):
 def ensure_site_roles(site_root: Page):
     moderators = ensure_moderators(site_root)
     workflow = ensure_review_workflow(site_root, moderators)
-    for city in CityPage.objects.all():
+    for city in CityPage.objects.canonical():
         ensure_city_editors(city)
     return moderators, workflow

@@ -1,9 +1,11 @@
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from contextvars import ContextVar
+
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
-from wagtail.models import PageViewRestriction
+from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import post_page_move
 
-from . import fragments, visibility
+from . import fragments, page_locales, visibility
 from .models import CityPage, WorkingGroup
 from .roles import ensure_city_editors
 
@@ -12,7 +14,7 @@ from .roles import ensure_city_editors
 def create_city_editors(sender, instance, created, raw=False, **kwargs):
     """Every new city gets its "<City> editors" group at once."""
     if created and not raw:
-        ensure_city_editors(instance)
+        ensure_city_editors(instance)  # its translations and aliases share the group
 
 
 @receiver(post_save, sender=WorkingGroup)
@@ -29,3 +31,52 @@ def working_group_changed(sender, **kwargs):
 def restricted_paths_changed(sender, **kwargs):
     """What this request read of the view restrictions is out of date."""
     visibility.forget()
+
+
+_mirroring = ContextVar("mirroring_restrictions", default=False)
+
+
+@receiver(post_save, sender=PageViewRestriction)
+@receiver(post_delete, sender=PageViewRestriction)
+@receiver(m2m_changed, sender=PageViewRestriction.groups.through)
+def restriction_in_every_language(sender, instance, raw=False, **kwargs):
+    """A page's view restrictions hold for its translations and aliases
+    (cities.page_locales): a private page is private in every language."""
+    if raw or _mirroring.get() or not isinstance(instance, PageViewRestriction):
+        return
+    token = _mirroring.set(True)
+    try:
+        page = Page.objects.filter(pk=instance.page_id).first()
+        if page is not None:
+            page_locales.mirror_restrictions(page)
+    finally:
+        _mirroring.reset(token)
+    visibility.forget()
+
+
+@receiver(pre_save)
+def same_slug_in_every_language(sender, instance, raw=False, **kwargs):
+    """A translation keeps its canonical page's slug: a page has the same
+    address in every language but for the prefix (/es/, /fr/)."""
+    if raw or not isinstance(instance, Page) or instance.pk is None and not instance.translation_key:
+        return
+    slug = page_locales.slug_of_group(instance)
+    if slug and slug != instance.slug:
+        instance.slug = slug
+        if instance.path:
+            instance.set_url_path(instance.get_parent())
+
+
+@receiver(post_save)
+def slug_to_every_language(sender, instance, raw=False, **kwargs):
+    if raw or not isinstance(instance, Page) or not issubclass(sender, Page) or sender is Page:
+        return
+    page_locales.spread_slug(instance)
+
+
+@receiver(pre_delete, sender=Page)
+def delete_in_every_language(sender, instance, **kwargs):
+    """Deleting a page deletes its aliases (which would otherwise become
+    pages of their own, showing its content); deleting the canonical page
+    (the default language's) deletes the practice in every language."""
+    page_locales.delete_group_of(instance)

@@ -21,6 +21,8 @@ from django.db.models import Q
 from wagtail.models import PageManager, PageViewRestriction
 from wagtail.query import PageQuerySet
 
+from .page_locales import canonical_q, page_language
+
 _scope: ContextVar[dict | None] = ContextVar("visibility_scope", default=None)
 
 
@@ -102,6 +104,17 @@ class VisiblePageQuerySet(PageQuerySet):
 
     def private_q(self):
         return private_q()
+
+    def canonical(self):
+        """One page per translation group: the default language's, which
+        stands for it wherever pages are counted or listed as data (the
+        search index, digests, feeds, exports, counts; cities.page_locales)."""
+        return self.filter(canonical_q())
+
+    def in_language(self, language=None):
+        """The pages of the active language's tree (or `language`'s): what a
+        page in that language lists and links to."""
+        return self.filter(locale__language_code=page_language(language))
 
 
 VisiblePageManager = PageManager.from_queryset(VisiblePageQuerySet)

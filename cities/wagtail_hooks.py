@@ -89,3 +89,16 @@ def digest_preview_button(snippet, user, next_url=None):
             "Preview digest", reverse("cities_digest_preview", args=[snippet.pk]),
             icon_name="mail", priority=50,
         )
+
+
+# --- The page tree in every language (cities.page_locales) ---
+
+from . import page_locales  # noqa: E402
+
+
+@hooks.register("after_create_page")
+@hooks.register("after_copy_page")
+def page_in_every_language(request, page, *args):
+    """A page made in the admin, in any language, gets an alias in every
+    other one at once, to be translated later."""
+    page_locales.complete(page)

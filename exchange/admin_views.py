@@ -23,6 +23,7 @@ from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.views import generic
 
 from accounts.profiles import profile_of
+from cities import page_locales
 from practices.models import CaseStudyPage
 
 from . import questions, relations, transfers
@@ -96,6 +97,7 @@ class TransferCreateView(_SaveMixin, generic.CreateView):
         if source.isdigit() and len(source) < 12:
             page = CaseStudyPage.objects.filter(pk=int(source)).first()
             if page is not None:
+                page = page_locales.canonical(page) or page
                 initial["source"] = page.pk
         cities = Actor.of(self.request.user).city_ids
         if len(cities) == 1:

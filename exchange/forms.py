@@ -57,7 +57,7 @@ class RelationForm(WagtailAdminModelForm):
         super().__init__(*args, **kwargs)
         self.actor = Actor.of(self.for_user)
         if "from_page" in self.fields:
-            pages = CaseStudyPage.objects.order_by("title")
+            pages = CaseStudyPage.objects.canonical().order_by("title")
             if not self.actor.is_moderator:
                 pages = pages.filter(city__in=list(self.actor.city_ids))
             self.fields["from_page"].queryset = pages

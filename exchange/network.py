@@ -151,7 +151,7 @@ def _transfers(cities: dict[int, NetworkCity], urls: HitUrls) -> list[NetworkTra
 
 def read_network() -> Network:
     urls = HitUrls()
-    rows = CityPage.objects.live().public().order_by("title", "pk").values_list(
+    rows = CityPage.objects.live().public().canonical().order_by("title", "pk").values_list(
         "pk", "title", "slug", "country", "url_path", "latitude", "longitude"
     )
     cities = {

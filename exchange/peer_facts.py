@@ -48,7 +48,7 @@ def _read_base() -> tuple:
     """(challenges, cities, the challenges each city names) as plain tuples:
     three queries (and the view restrictions)."""
     challenges = tuple(Challenge.objects.order_by("sort_order", "name", "pk").values_list("pk", "slug", "name"))
-    rows = tuple(CityPage.objects.live().public().order_by("title", "pk").values_list(*CITY_FIELDS))
+    rows = tuple(CityPage.objects.live().public().canonical().order_by("title", "pk").values_list(*CITY_FIELDS))
     named = defaultdict(list)
     for page_id, challenge_id in (
         CityChallenge.objects.filter(page_id__in=[row[0] for row in rows]).order_by("page", "sort_order", "pk")

@@ -66,8 +66,8 @@ class Actor:
     def cities(self):
         """The cities this user may record for (every city for a moderator)."""
         if self.is_moderator:
-            return CityPage.objects.order_by("title")
-        return CityPage.objects.filter(pk__in=self.city_ids).order_by("title")
+            return CityPage.objects.canonical().order_by("title")
+        return CityPage.objects.canonical().filter(pk__in=self.city_ids).order_by("title")
 
     @property
     def may_record(self) -> bool:

@@ -16,6 +16,7 @@ from django.template.response import TemplateResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from cities import page_locales
 from practices.models import CaseStudyPage
 
 from . import questions
@@ -52,6 +53,8 @@ def _case_study(page_id):
     """The live, public case study with this id (any text: 404 otherwise)."""
     if re.fullmatch(r"[0-9]{1,10}", page_id) and 0 < int(page_id) <= MAX_ID:
         page = CaseStudyPage.objects.listable().select_related("city").filter(pk=int(page_id)).first()
+        if page is not None and not page_locales.is_canonical(page):  # asked from its page in another language
+            page = CaseStudyPage.objects.listable().select_related("city").filter(pk=page_locales.canonical(page).pk).first()
         if page is not None and page.city_id is not None:
             return page
     raise Http404("No published case study has this id.")

@@ -28,7 +28,7 @@ from .models import ScaleSelection
 
 
 def public_cities():
-    return CityPage.objects.live().public().order_by("title", "pk")
+    return CityPage.objects.live().public().canonical().order_by("title", "pk")
 
 
 def groups_for_index():
@@ -57,7 +57,7 @@ def practices_on(group):
 
 
 def _on_challenges_of(group):
-    return CaseStudyPage.objects.filter(challenges__working_groups=group).values("pk")
+    return CaseStudyPage.objects.canonical().filter(challenges__working_groups=group).values("pk")
 
 
 class GroupPage:

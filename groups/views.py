@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 from wagtail import hooks
 
 from accounts.permissions import is_moderator
+from cities import page_locales
 from cities.models import WorkingGroup
 from practices.models import CaseStudyPage, PracticeIndexPage, paginate
 
@@ -106,6 +107,8 @@ def propose(request, slug):
     def action(group):
         pk = _posted_id(request, "practice")
         practice = CaseStudyPage.objects.filter(pk=pk).first() if pk else None
+        if practice is not None:
+            practice = page_locales.canonical(practice)  # proposed from its page in another language
         if practice is None:
             if not is_member(request.user, group):
                 raise PermissionDenied(shortlist.NOT_A_MEMBER.format(group=group.name))

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils.text import slugify
 from rest_framework import serializers
 
+from cities import page_locales
 from cities.models import CityChallenge, CityPage
 
 from .city_records import CityRecord, city_defaults
@@ -172,6 +173,7 @@ class CityImporter(Importer):
         self._apply(city, record)
         self.cities_index.add_child(instance=city)  # the editors group follows (signal)
         self._save(city)
+        page_locales.complete(city)  # in every language (aliases)
 
     def _update(self, city, record):
         city = CityPage.objects.get(pk=city.pk)

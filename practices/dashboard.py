@@ -27,7 +27,7 @@ class CityDashboardPanel(Component):
         entries = []
         for city in self.cities:
             drafts = (
-                CaseStudyPage.objects.child_of(city)
+                CaseStudyPage.objects.filter(city__translation_key=city.translation_key)
                 .filter(Q(live=False) | Q(has_unpublished_changes=True))
                 .order_by("-latest_revision_created_at", "-pk")
             )

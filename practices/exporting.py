@@ -19,6 +19,7 @@ EMPTY = ("", None, [], {})
 def export_queryset():
     return (
         CaseStudyPage.objects.listable()
+        .canonical()
         .select_related("city")
         .prefetch_related(*TAXONOMIES, "tagged_items__tag", "partners", "outcomes", "sources",
                           *(lookup for extension in record_extensions() for lookup in extension.prefetch))
@@ -65,6 +66,7 @@ def city_export_queryset():
     return (
         CityPage.objects.live()
         .public()
+        .canonical()
         .prefetch_related(Prefetch("city_challenges", queryset=CityChallenge.objects.select_related("challenge")))
         .order_by("pk")
     )

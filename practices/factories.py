@@ -6,6 +6,7 @@ import wagtail_factories
 from django.utils.text import slugify
 from wagtail.models import Page, Site
 
+from cities import page_locales
 from cities.models import CitiesIndexPage, CityPage, WorkingGroup
 from cms.home.models import HomePage
 
@@ -144,6 +145,7 @@ class WorkingGroupFactory(factory.django.DjangoModelFactory):
 def build_site_tree():
     """Home (the default site's root), the cities and practices indexes, and
     two cities, Dublin and Turin, replacing Wagtail's placeholder page."""
+    page_locales.ensure_locales()  # the seven locales (a flushed database has none)
     root = Page.get_first_root_node()
     Site.objects.all().delete()
     root.get_children().delete()

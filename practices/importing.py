@@ -23,6 +23,7 @@ from django.utils.text import slugify
 from rest_framework import serializers
 from wagtail.models import Page
 
+from cities import page_locales
 from cities.models import CitiesIndexPage, CityPage
 
 from .jsonlines import Problem, read_lines
@@ -140,7 +141,7 @@ class Importer:
         self.new_terms = {key: {} for key in TAXONOMIES}  # taxonomy key -> {slug: name}
         self.cities = {}  # (name casefold, country) -> CityPage
         self.city_countries = {}  # name casefold -> {country codes}
-        for city in CityPage.objects.all():
+        for city in CityPage.objects.canonical():
             self.cities[(city.title.casefold(), city.country.code)] = city
             self.city_countries.setdefault(city.title.casefold(), set()).add(city.country.code)
         self.new_cities = {}  # (name casefold, country) -> (name, country)
@@ -335,6 +336,7 @@ class Importer:
             revision = city.save_revision(user=self.user)
             if self.publish:
                 revision.publish(user=self.user)
+            page_locales.complete(city)  # in every language (aliases)
             self.cities[key] = city
             result.cities_created += 1
 
@@ -382,6 +384,7 @@ class Importer:
         self._apply(page, record)
         city.add_child(instance=page)
         self._save(page)
+        page_locales.complete(page)  # in every language (aliases, to be translated)
         return page
 
     def _update(self, page, record):

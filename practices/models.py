@@ -10,6 +10,7 @@ from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.functional import SimpleLazyObject, cached_property
+from django.utils import translation
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import TaggedItemBase
@@ -114,6 +115,14 @@ class OrganisationType(models.TextChoices):
 
 
 LANGUAGE_CHOICES = global_settings.LANGUAGES
+
+
+def language_name(code: str) -> str:
+    """The language's name in the interface language ("Spanish", "espagnol")."""
+    try:
+        return translation.get_language_info(code)["name_translated"]
+    except KeyError:
+        return dict(LANGUAGE_CHOICES).get(code, code)
 YEAR_MIN, YEAR_MAX = 1900, 2100  # the years a case study, an outcome or a search may name
 YEAR_VALIDATORS = [MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)]
 
@@ -209,6 +218,15 @@ class CaseStudyPage(LeadImageMixin, Page):
 
     objects = CaseStudyManager()
 
+    # The importer's key names one page of a translation group (the one it
+    # made), never its aliases and translations (cities.page_locales).
+    exclude_fields_in_copy = ["external_id"]
+
+    def with_content_json(self, content):
+        page = super().with_content_json(content)
+        page.external_id = self.external_id
+        return page
+
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
         LeadImageMixin.lead_image_panel,
@@ -267,10 +285,42 @@ class CaseStudyPage(LeadImageMixin, Page):
             raise ValidationError(errors)
 
     def save(self, *args, **kwargs):
+        if self.alias_of_id:  # an alias copies every field (Wagtail's create_alias)
+            self.external_id = None
+        elif self.is_translation():  # written in its locale's language, whatever its source says
+            self.language = self.locale.language_code
         if self.currency:
             self.currency = self.currency.upper()
         self.sync_city()
         return super().save(*args, **kwargs)
+
+    def is_translation(self) -> bool:
+        """Whether this page (not an alias) translates an older page of its
+        translation group (wagtail-localize's editor makes them)."""
+        if self.alias_of_id or not self.translation_key:
+            return False
+        older = Page.objects.filter(translation_key=self.translation_key, alias_of__isnull=True)
+        if self.pk:
+            older = older.filter(pk__lt=self.pk)
+        return older.exists()
+
+    def language_note(self) -> dict:
+        """What the reader is told about the language of the text shown: the
+        language it is written in, whether it is a translation (and where
+        the original is), whether it differs from the interface's."""
+        shown = self.language
+        note = {"language": shown, "name": language_name(shown), "differs": shown != translation.get_language()}
+        if self.is_translation():
+            first = (
+                Page.objects.filter(translation_key=self.translation_key, alias_of__isnull=True)
+                .order_by("pk").select_related("locale").first()
+            )
+            original = first.specific if first else None
+            if original is not None and original.live:
+                note["original_language"] = original.language
+                note["original_name"] = language_name(original.language)
+                note["original_url"] = original.get_url()
+        return note
 
     def sync_city(self):
         if not self.path:
@@ -292,9 +342,10 @@ class CaseStudyPage(LeadImageMixin, Page):
 
     def visible_related(self):
         """The related case studies the public may see (not evaluated here)."""
+        related = CaseStudyPage.objects.filter(pk__in=self.related_case_studies.values_list("pk", flat=True))
         return CaseStudyPage.objects.filter(
-            pk__in=self.related_case_studies.values_list("pk", flat=True)
-        ).listable().for_listing()
+            translation_key__in=related.values("translation_key")
+        ).in_language(self.locale.language_code).listable().for_listing()
 
     def _structured_data(self, request):
         # The JSON-LD (read first, in the head) and the facts box both read
@@ -388,7 +439,9 @@ class PracticeIndexPage(RoutablePageMixin, Page):
         return SimpleLazyObject(lambda: cls.objects.live().public().first())
 
     def practices(self):
-        return CaseStudyPage.objects.listable().for_listing().order_by("-first_published_at", "-pk")
+        return CaseStudyPage.objects.listable().in_language(self.locale.language_code).for_listing().order_by(
+            "-first_published_at", "-pk"
+        )
 
     @path("")
     def index(self, request):

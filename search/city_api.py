@@ -61,6 +61,7 @@ def public_cities():
     return (
         CityPage.objects.live()
         .public()
+        .canonical()
         .order_by("title", "pk")
         .prefetch_related(
             Prefetch("city_challenges", queryset=CityChallenge.objects.select_related("challenge"))

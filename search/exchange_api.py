@@ -13,6 +13,7 @@ import re
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 
+from cities import page_locales
 from exchange.display import CaseStudyExchange
 from exchange.models import RelationKind, Stage
 from exchange.network import network_data, read_network
@@ -153,6 +154,8 @@ class PracticeExchangeAPIView(PublicAPIView):
         page = None
         if re.fullmatch(r"[0-9]{1,10}", id) and 0 < int(id) <= MAX_ID:
             page = CaseStudyPage.objects.listable().filter(pk=int(id)).first()
+            if page is not None and not page_locales.is_canonical(page):
+                page = page_locales.canonical(page)
         if page is None:
             return json_response({"errors": {"id": "no published case study has this id."}}, status=404)
         urls = load_facet_options().urls

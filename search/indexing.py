@@ -58,7 +58,7 @@ def alias_name() -> str:
 
 
 def indexable_pages():
-    return CaseStudyPage.objects.listable().order_by("pk")
+    return CaseStudyPage.objects.listable().canonical().order_by("pk")
 
 
 def case_study_ids_under(page) -> list[int]:

@@ -155,7 +155,7 @@ def facet_options(facet: Facet) -> dict[str, str]:
         # Every range of the validated span (no query); ranges without
         # results are not listed unless selected.
         return {year_bucket(y): year_bucket(y).replace("-", "–") for y in range(YEAR_MIN, YEAR_MAX + 1, YEAR_BUCKET)}
-    cities = CityPage.objects.live().public().order_by("title")
+    cities = CityPage.objects.live().public().canonical().order_by("title")
     if facet.kind is Kind.CITY:
         return dict(cities.values_list("slug", "title"))
     codes = {str(code) for code in cities.values_list("country", flat=True) if code}

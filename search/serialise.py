@@ -70,6 +70,7 @@ def read_pages(page_ids) -> list[PageData]:
     rows = [
         row
         for row in CaseStudyPage.objects.listable()
+        .canonical()
         .filter(**ids_lookup("pk", wanted))
         .order_by("pk")
         # The body as its stored JSON text: a StreamValue per page costs

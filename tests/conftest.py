@@ -15,10 +15,12 @@ def _fresh_cache():
     the process (the database is rolled back between tests, caches are not)."""
     from django.core.cache import cache
 
+    from cities.page_locales import forget_locales
     from search.backends.facets import facet_options_memo
 
     cache.clear()
     facet_options_memo.invalidate()
+    forget_locales()  # locale ids change when a test flushes the database
     yield
 
 

@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.utils.translation import ngettext
 from wagtail.models import Page
 
+from ..page_locales import canonical_q
 from .links import page_url
 
 
@@ -122,7 +123,7 @@ def group_practices(group):
     in_scope = Q(pk__in=group.challenges.values("case_studies"))
     for city in group.member_cities.all():
         in_scope |= Page.objects.child_of_q(city)
-    return Page.objects.live().public().filter(in_scope)
+    return Page.objects.live().public().filter(in_scope).filter(canonical_q())
 
 
 def describe_practices(count):

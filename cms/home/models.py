@@ -37,7 +37,7 @@ class HomePage(DirectChildRouteMixin, Page):
         context["selected_practices"] = SimpleLazyObject(
             lambda: hits.with_urls(hits.in_order(latest_selected_ids(SELECTED)))
         )
-        cities = SimpleLazyObject(lambda: list(CityPage.objects.live().public().order_by("title")))
+        cities = SimpleLazyObject(lambda: list(CityPage.objects.live().public().in_language().order_by("title")))
         context["cities"] = cities
         context["city_map"] = SimpleLazyObject(
             lambda: CityMap("Map of the member cities", "member-cities", city_markers(cities))

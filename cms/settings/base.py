@@ -55,6 +55,10 @@ INSTALLED_APPS = [
     "groups",
     "search",
     "notifications",
+    # Content in seven languages: Wagtail's localized page tree, with
+    # wagtail-localize's translation editor and machine translation.
+    "wagtail_localize",
+    "wagtail_localize.locales",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
@@ -96,6 +100,11 @@ MIDDLEWARE = [
     # View restrictions read once per request (cities.visibility).
     "cities.visibility.VisibilityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The interface language comes from the URL (/es/, /fr/, ...; English has
+    # no prefix); an unprefixed page asked for by someone who chose another
+    # language sends them to that language's page (cms.languages).
+    "django.middleware.locale.LocaleMiddleware",
+    "cms.languages.RememberedLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -241,6 +250,26 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
 USE_I18N = True
+# The seven interface languages, named in their own language (the language
+# switcher shows these names). The page tree has one locale for each
+# (WAGTAIL_CONTENT_LANGUAGES); cities.page_locales keeps them in step.
+LANGUAGES = [
+    ("en", "English"),
+    ("es", "Español"),
+    ("fr", "Français"),
+    ("it", "Italiano"),
+    ("pt", "Português"),
+    ("pl", "Polski"),
+    ("nl", "Nederlands"),
+]
+WAGTAIL_I18N_ENABLED = True
+WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
+# The committed catalogues (cms/locale/<code>/LC_MESSAGES/django.po),
+# compiled by `manage.py compilemessages` (make demo, make test, Dockerfile).
+LOCALE_PATHS = [BASE_DIR / "cms" / "locale"]
+LANGUAGE_COOKIE_NAME = "sce_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 USE_TZ = True
 
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
@@ -317,6 +346,34 @@ BASE_URL = WAGTAILADMIN_BASE_URL
 # Wagtail's own (admin) search stays on the database backend; the public
 # practice search is the `search` package.
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+
+# Machine translation in wagtail-localize's translation editor: off unless
+# configured. MACHINE_TRANSLATOR=libretranslate (LIBRETRANSLATE_URL,
+# LIBRETRANSLATE_API_KEY) or deepl (DEEPL_AUTH_KEY); "dummy" is the library's
+# test translator (it reverses words), for trying the editor without a service.
+def _machine_translator():
+    kind = os.environ.get("MACHINE_TRANSLATOR", "").strip().lower()
+    if kind == "libretranslate":
+        return {
+            "CLASS": "wagtail_localize.machine_translators.libretranslate.LibreTranslator",
+            "OPTIONS": {
+                "LIBRETRANSLATE_URL": os.environ.get("LIBRETRANSLATE_URL", "http://localhost:5000").rstrip("/"),
+                "API_KEY": os.environ.get("LIBRETRANSLATE_API_KEY", ""),
+            },
+        }
+    if kind == "deepl":
+        return {
+            "CLASS": "wagtail_localize.machine_translators.deepl.DeepLTranslator",
+            "OPTIONS": {"AUTH_KEY": os.environ.get("DEEPL_AUTH_KEY", "")},
+        }
+    if kind == "dummy":
+        return {"CLASS": "wagtail_localize.machine_translators.dummy.DummyTranslator"}
+    if kind:
+        raise ImproperlyConfigured(f"MACHINE_TRANSLATOR={kind!r}: use libretranslate, deepl or dummy")
+    return None
+
+
+WAGTAILLOCALIZE_MACHINE_TRANSLATOR = _machine_translator()
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAIL_WORKFLOW_ENABLED = True

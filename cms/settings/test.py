@@ -65,3 +65,7 @@ if os.environ.get("SCE_TEST_WORKER"):  # noqa: F405
         EMAIL_PORT = int(os.environ["EMAIL_PORT"])  # noqa: F405
     if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
         DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"  # noqa: F405
+
+# wagtail-localize's own test translator (no service): "Translate" in the
+# translation editor fills every segment, which the translation tests use.
+WAGTAILLOCALIZE_MACHINE_TRANSLATOR = {"CLASS": "wagtail_localize.machine_translators.dummy.DummyTranslator"}

@@ -22,6 +22,7 @@ from django.utils.text import slugify
 from wagtail.models import Page, Site
 
 from accounts.models import Profile
+from cities import page_locales
 from cities.memberships import subscribe_demo_officials
 from cities.models import CitiesIndexPage, CityChallenge, CityPage, WorkingGroup
 from cities.roles import MODERATORS_GROUP, city_editors_group, ensure_site_roles
@@ -339,6 +340,9 @@ def load_demo(out=None):
         load_scaling(out)
         load_peers(out)
         load_questions(out)
+        made = page_locales.complete_tree()
+        if made:
+            _say(out, f"Made the pages of every language ({made} aliases, to be translated).")
         subscribed = subscribe_demo_officials()
         if subscribed:
             _say(out, f"Subscribed the demo officials to their cities' working groups ({subscribed}).")

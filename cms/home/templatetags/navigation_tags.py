@@ -19,7 +19,7 @@ def site_sections(context):
     if site is None:
         return []
     shown = context.get("page")
-    sections = list(Page.objects.child_of(site.root_page).live().exclude(private_q()).order_by("path"))
+    sections = list(Page.objects.child_of(site.root_page.localized).live().exclude(private_q()).order_by("path"))
     sections.sort(key=lambda section: section.cached_content_type.model != "practiceindexpage")
     items = []
     for section in sections:
