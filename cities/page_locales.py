@@ -212,3 +212,15 @@ def spread_slug(page):
     for other in others:
         other.slug = page.slug
         other.save(clean=False)
+
+
+def follow_move(page):
+    """After the canonical `page` moved: its translations and aliases move
+    under the new parent's page in their language."""
+    if not is_canonical(page):
+        return
+    parent = page.get_parent()
+    for other in Page.objects.filter(translation_key=page.translation_key).exclude(pk=page.pk):
+        target = parent.get_translation_or_none(other.locale)
+        if target is not None and other.get_parent().pk != target.pk:
+            other.move(target, pos="last-child")
