@@ -239,6 +239,17 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+# The interface's languages, each named in itself (language switch, a
+# member's language for the site and their emails: accounts.languages).
+LANGUAGES = [
+    ("en", "English"),
+    ("es", "Español"),
+    ("fr", "Français"),
+    ("it", "Italiano"),
+    ("pt", "Português"),
+    ("pl", "Polski"),
+    ("nl", "Nederlands"),
+]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
