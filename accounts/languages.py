@@ -86,7 +86,11 @@ def known_languages(users) -> dict:
         own_city = profile_city.get(user_id)
         if own_city is None and len(official_cities.get(user_id, ())) == 1:
             own_city = official_cities[user_id][0]
-        language = chosen.get(user_id) or admin_preferred.get(user_id) or _first_interface_language(own_city)
+        language = (
+            chosen.get(user_id)
+            or admin_preferred.get(user_id)
+            or _first_interface_language(own_city)
+        )
         if language:
             result[user_id] = language
     return result
