@@ -32,9 +32,9 @@ class Profile(models.Model):
         help_text="The city of the network you work for or with, if any.",
     )
     languages = models.JSONField(default=list, blank=True, validators=[validate_languages])
+    # Blank until chosen (profiles older than the choice): accounts.languages decides then.
     language = models.CharField(
-        _("language of the site and your emails"), max_length=8, blank=True, choices=settings.LANGUAGES,
-        help_text=_("Blank: not chosen yet (accounts.languages decides)."),
+        _("language of the site and your emails"), max_length=8, blank=True, choices=settings.LANGUAGES
     )
     suspended_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
