@@ -4,14 +4,17 @@ from allauth.account import forms as allauth_forms
 from allauth.core import context as allauth_context
 from allauth.core import ratelimit
 from django import forms
+from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.auth import LoginForm as WagtailAdminLoginForm
 
 from cities import languages
 from cities.models import CityPage
 
+from .languages import language_for
 from .models import Profile
 from .suspension import REASON_MAX_LENGTH, SUSPENDED_MESSAGE, is_suspended
 from .text import plain_text
@@ -141,9 +144,13 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = Profile
-        fields = ["display_name", "organisation", "role", "city", "languages"]
+        fields = ["display_name", "organisation", "role", "city", "languages", "language"]
         field_classes = {"city": CityChoiceField}
-        labels = {"display_name": "Your name", "city": "City of the network"}
+        labels = {
+            "display_name": "Your name", "city": "City of the network",
+            "language": _("Language of the site and your emails"),
+        }
+        help_texts = {"language": _("Digests and notices reach you in this language.")}
         widgets = {
             "display_name": forms.TextInput(attrs={"autocomplete": "name"}),
             "organisation": forms.TextInput(attrs={"autocomplete": "organization"}),
@@ -157,6 +164,12 @@ class ProfileForm(forms.ModelForm):
         city.queryset = public_cities()
         city.empty_label = "None"
         city.label_from_instance = lambda page: page.title
+        language = self.fields["language"]
+        language.required = True
+        language.choices = settings.LANGUAGES  # no blank choice: one is always in effect
+        if self.instance.pk and not self.instance.language:
+            # Never chosen: show the one the emails use now.
+            self.initial["language"] = language_for(self.instance.user)
 
     def clean_languages(self):
         return languages.ordered(self.cleaned_data["languages"])

@@ -5,6 +5,7 @@ moderators their rights); django-allauth keeps its email addresses."""
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from cities import languages
 from cities.languages import validate_languages
@@ -31,6 +32,10 @@ class Profile(models.Model):
         help_text="The city of the network you work for or with, if any.",
     )
     languages = models.JSONField(default=list, blank=True, validators=[validate_languages])
+    # Blank until chosen (profiles older than the choice): accounts.languages decides then.
+    language = models.CharField(
+        _("language of the site and your emails"), max_length=8, blank=True, choices=settings.LANGUAGES
+    )
     suspended_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -9,6 +9,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .admin_views import PeerAccountViewSet
+from .languages import known_languages
 
 
 class LockoutViewSet(SnippetViewSet):
@@ -30,3 +31,9 @@ register_snippet(LockoutViewSet)
 def register_peer_accounts():
     """Peer accounts: moderators suspend and reinstate them (accounts.admin_views)."""
     return PeerAccountViewSet()
+
+
+@hooks.register("notification_languages")
+def notification_languages(users):
+    """Every email is written in its recipient's language (accounts.languages)."""
+    return known_languages(users)
