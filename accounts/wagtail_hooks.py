@@ -4,6 +4,7 @@ lift a lockout by deleting its record: cities.roles grants them that) and
 peer accounts (suspend, unsuspend)."""
 
 from axes.models import AccessAttempt
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
@@ -15,7 +16,7 @@ from .languages import known_languages
 class LockoutViewSet(SnippetViewSet):
     model = AccessAttempt
     icon = "lock"
-    menu_label = "Sign-in lockouts"
+    menu_label = _("Sign-in lockouts")
     menu_order = 900
     add_to_admin_menu = True
     list_display = ["username", "ip_address", "failures_since_start", "attempt_time"]

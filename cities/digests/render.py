@@ -17,6 +17,7 @@ from django.core.mail.message import make_msgid
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.functional import cached_property
+from django.utils.translation import gettext
 
 from notifications.languages import languages_for
 
@@ -37,7 +38,8 @@ MESSAGE_ID_MARK = "<digest-message-id@mark.invalid>"
 
 def subject_for(group, items):
     """"<group>: 2 new practices and 1 new transfer among your cities"."""
-    return f"{group.name}: {content.summary(items)}"
+    # Translators: a digest's subject: the working group's name, then what the digest holds.
+    return gettext("%(group)s: %(summary)s") % {"group": group.name, "summary": content.summary(items)}
 
 
 def _variant_key(items, language):

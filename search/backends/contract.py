@@ -23,6 +23,8 @@ import re
 from dataclasses import dataclass, field
 from typing import NamedTuple, TypedDict
 
+from django.utils.translation import gettext_lazy as _
+
 from practices.models import format_years
 
 from ..schema import country_name
@@ -33,11 +35,12 @@ MAX_QUERY_LENGTH = 500
 MAX_QUERY_WORDS = 12
 
 SORTS = {
-    "relevance": "Relevance",
-    "newest": "Newest",
-    "oldest": "Oldest",
-    "start_year": "Start year (most recent first)",
-    "most_adapted": "Most adapted (by other cities)",
+    # Translators: the orders of the practice search's results.
+    "relevance": _("Relevance"),
+    "newest": _("Newest"),
+    "oldest": _("Oldest"),
+    "start_year": _("Start year (most recent first)"),
+    "most_adapted": _("Most adapted (by other cities)"),
 }
 
 class SearchBackendError(Exception):
