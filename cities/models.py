@@ -21,6 +21,7 @@ from wagtail.search import index
 
 from notifications.models import Delivery, DeliveryStatus  # noqa: F401 - DeliveryStatus: the digests' statuses too
 
+from . import page_locales
 from .languages import LanguagesField
 from .lead_image import LeadImageMixin, with_lead_images
 from .map import CityMap, city_markers
@@ -73,6 +74,12 @@ class Continent(models.TextChoices):
 class CityPage(DirectChildRouteMixin, LeadImageMixin, Page):
     """A member city. Its case studies are its children, so that Wagtail's page
     permissions give each city's officials rights on their own subtree only."""
+
+    @cached_property
+    def content_language(self) -> str:
+        """The language this page's text is written in (an alias shows its
+        original's): the `lang` of that text on the page."""
+        return page_locales.content_language(self)
 
     country = CountryField(help_text=_("ISO 3166-1 alpha-2 code."))
     region = models.CharField(max_length=120, blank=True)

@@ -84,8 +84,11 @@ def original(page):
 
 
 def content_language(page) -> str:
-    """The language `page`'s content is written in."""
-    return original(page).locale.language_code
+    """The language `page`'s content is written in: its locale's, or its
+    original's for an alias (one query)."""
+    if page.alias_of_id:
+        return Page.objects.filter(pk=page.alias_of_id).values_list("locale__language_code", flat=True).first() or default_language()
+    return page.locale.language_code
 
 
 def localized(pages, language: str | None = None) -> dict[int, Page]:

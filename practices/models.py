@@ -440,7 +440,7 @@ class PracticeIndexPage(RoutablePageMixin, Page):
     def public_index(cls):
         """The live, public practice index or None, read when first used
         (a template fragment served from the cache never reads it)."""
-        return SimpleLazyObject(lambda: cls.objects.live().public().first())
+        return SimpleLazyObject(lambda: cls.objects.live().public().in_language().first())
 
     def practices(self):
         return CaseStudyPage.objects.listable().in_language(self.locale.language_code).for_listing().order_by(
