@@ -58,15 +58,16 @@ WEIGHTS = {
     "language": 1.0,
     # Per accepted transfer between the two cities, either direction.
     "transfer": 2.0,
-    # Times how far the closest pair of practices (one of each city) is
-    # above MEANING_FLOOR, as a share of the way to identical (cosine 1).
+    # Times how close in meaning the closest pair of practices (one of each
+    # city) is: 0 at MEANING_FLOOR or below, 1 at MEANING_FULL or above.
     "meaning": 4.0,
 }
-# Below this cosine similarity, two practices are not said to be close in
-# meaning. The scale is multilingual-e5-small's (search.embeddings), whose
-# similarities are compressed: a practice and its translation score about
-# 0.83-0.89, two practices on one topic 0.80-0.83, unrelated ones below 0.80.
+# Cosine similarities on the scale of multilingual-e5-small
+# (search.embeddings), which is compressed: unrelated practices score below
+# 0.80, two practices on one topic about 0.80-0.83, a practice and its
+# translation about 0.83-0.89, a practice and its near copy above 0.90.
 MEANING_FLOOR = 0.82
+MEANING_FULL = 0.90
 STATUS_ORDER = tuple(WEIGHTS["practice"])  # scaled, running, pilot, ended: how reasons list them
 
 
@@ -208,7 +209,7 @@ def _meaning(theirs: PracticeVectors | None, yours: PracticeVectors | None) -> t
     best = float(similarities[i, j])
     if best <= MEANING_FLOOR:
         return 0.0, ""
-    share = min(1.0, (best - MEANING_FLOOR) / (1 - MEANING_FLOOR))
+    share = min(1.0, (best - MEANING_FLOOR) / (MEANING_FULL - MEANING_FLOOR))
     return (
         round(WEIGHTS["meaning"] * share, 3),
         f"practices close in meaning to yours: {theirs.titles[i]} ↔ {yours.titles[j]}",

@@ -16,6 +16,7 @@ from wagtail.models import PageViewRestriction
 from cities.models import CityChallenge, CityPage
 from cities.peers import (
     MEANING_FLOOR,
+    MEANING_FULL,
     WEIGHTS,
     CityFacts,
     Facts,
@@ -139,9 +140,21 @@ def test_the_closest_pair_of_practices_moves_a_city_up_and_says_which():
     assert [p.city.name for p in rank(facts, ASKED)] == ["Beta", "Alpha"]
     assert alpha.points["meaning"] == 0 and not any("meaning" in r for r in alpha.reasons)
     cosine = float(unit(1, 0.05) @ unit(1, 0))
-    assert beta.points["meaning"] == pytest.approx(
-        WEIGHTS["meaning"] * (cosine - MEANING_FLOOR) / (1 - MEANING_FLOOR), abs=0.001)
+    assert cosine > MEANING_FULL  # the same practice: the whole weight
+    assert beta.points["meaning"] == WEIGHTS["meaning"]
     assert beta.reasons[-1] == "practices close in meaning to yours: Contratos de cuidado ↔ Care contracts"
+
+
+def test_meaning_points_grow_from_the_floor_to_full():
+    asking = by_meaning(Home=[("Mine", unit(1, 0))])
+    halfway = (MEANING_FLOOR + MEANING_FULL) / 2
+    theirs = unit(halfway, float(np.sqrt(1 - halfway**2)))  # at `halfway` from Mine
+    floor = unit(MEANING_FLOOR, float(np.sqrt(1 - MEANING_FLOOR**2)))
+    meaning = {**asking, **by_meaning(Alpha=[("At the floor", floor)], Beta=[("Halfway", theirs)])}
+    facts = Facts(cities={c.id: c for c in (ASKING, A, B)}, challenge_names=NAMES, meaning=meaning)
+    points = {p.city.name: p.points["meaning"] for p in rank(facts, ASKED)}
+    assert points["Alpha"] == 0
+    assert points["Beta"] == pytest.approx(WEIGHTS["meaning"] / 2, abs=0.01)
 
 
 def test_without_vectors_there_is_no_meaning_and_the_order_is_the_same():
