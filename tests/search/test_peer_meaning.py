@@ -14,7 +14,13 @@ from django.test import override_settings
 from wagtail.models import PageViewRestriction
 
 from cities.models import CityChallenge, CityPage
-from practices.factories import CaseStudyPageFactory, ChallengeFactory, CityPageFactory, build_site_tree, publish
+from practices.factories import (
+    CaseStudyPageFactory,
+    ChallengeFactory,
+    CityPageFactory,
+    build_site_tree,
+    publish,
+)
 from search import indexing
 from search.similar import similar_practices
 from search.templatetags.search_tags import related_practices
