@@ -6,6 +6,7 @@ finder."""
 from __future__ import annotations
 
 import numpy as np
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 
 from . import embeddings
@@ -44,7 +45,10 @@ def practice_vectors(practices) -> list[tuple[int, int, str, np.ndarray]] | None
             .values_list("page_id", "page__city_id", "page__title", "embedding")
         )
         return [(pk, city_id, title, embeddings.from_bytes(data)) for pk, city_id, title, data in rows]
-    sql, params = practices.order_by().values_list("pk", "city_id", "title").query.sql_with_params()
+    try:
+        sql, params = practices.order_by().values_list("pk", "city_id", "title").query.sql_with_params()
+    except EmptyResultSet:  # a queryset that can match nothing
+        return []
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT f.entries, f.checksum, p.* FROM ({postgres.FINGERPRINT}) f LEFT JOIN ({sql}) p ON true "
