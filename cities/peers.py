@@ -24,7 +24,10 @@ compares with that city:
 * the same region (of the same country), else the same country, else the
   same continent (the closest that applies);
 * each language both cities speak;
-* each accepted transfer between them, in either direction.
+* each accepted transfer between them, in either direction;
+* how close in meaning its practices on the challenges are to the asking
+  city's (the best pair's cosine similarity, from the vectors of search by
+  meaning that the facts carry; nothing when they carry none).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
 from django.utils import formats
 from django.utils.translation import gettext, ngettext_lazy, pgettext
 from django_countries import countries
@@ -56,7 +60,16 @@ WEIGHTS = {
     "language": 1.0,
     # Per accepted transfer between the two cities, either direction.
     "transfer": 2.0,
+    # Times how close in meaning the closest pair of practices (one of each
+    # city) is: 0 at MEANING_FLOOR or below, 1 at MEANING_FULL or above.
+    "meaning": 4.0,
 }
+# Cosine similarities on the scale of multilingual-e5-small
+# (search.embeddings), which is compressed: unrelated practices score below
+# 0.80, two practices on one topic about 0.80-0.83, a practice and its
+# translation about 0.83-0.89, a practice and its near copy above 0.90.
+MEANING_FLOOR = 0.82
+MEANING_FULL = 0.90
 STATUS_ORDER = tuple(WEIGHTS["practice"])  # scaled, running, pilot, ended: how reasons list them
 
 
@@ -77,11 +90,23 @@ class CityFacts:
 
 
 @dataclass(frozen=True)
+class PracticeVectors:
+    """A city's practices by meaning: their titles and, row for row, their
+    vectors (unit length, so that a dot product is a cosine)."""
+
+    titles: tuple[str, ...]
+    vectors: np.ndarray
+
+
+@dataclass(frozen=True)
 class Facts:
     cities: Mapping[int, CityFacts]
     challenge_names: Mapping[int, str]
     # {frozenset({city id, city id}): accepted transfers between the two, either direction}
     transfers: Mapping[frozenset, int] = field(default_factory=dict)
+    # {city id: its live, public practices on the challenges asked about, by
+    # meaning}; empty when search by meaning is off or no city asks.
+    meaning: Mapping[int, PracticeVectors] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -97,7 +122,7 @@ class Question:
 class Peer:
     city: CityFacts
     score: float
-    points: dict[str, float]  # practices, challenges, population, geography, languages, transfers
+    points: dict[str, float]  # practices, challenges, population, geography, languages, transfers, meaning
     reasons: list[str]
     url: str | None = None  # the city page's URL, which the caller fills in (from `city.url_path`)
 
@@ -182,7 +207,28 @@ def _compared(facts, city: CityFacts, asking: CityFacts) -> dict[str, tuple[floa
         WEIGHTS["transfer"] * transfers,
         TRANSFERS_REASON % {"count": transfers} if transfers else "",
     )
+    if facts.meaning:
+        out["meaning"] = _meaning(facts.meaning.get(city.id), facts.meaning.get(asking.id))
     return out
+
+
+def _meaning(theirs: PracticeVectors | None, yours: PracticeVectors | None) -> tuple[float, str]:
+    """The points and reason of the closest pair of practices, one of
+    each city (the first such pair in the two cities' orders on a tie)."""
+    if theirs is None or yours is None or not len(theirs.titles) or not len(yours.titles):
+        return 0.0, ""
+    similarities = theirs.vectors @ yours.vectors.T
+    i, j = np.unravel_index(int(np.argmax(similarities)), similarities.shape)
+    best = float(similarities[i, j])
+    if best <= MEANING_FLOOR:
+        return 0.0, ""
+    share = min(1.0, (best - MEANING_FLOOR) / (MEANING_FULL - MEANING_FLOOR))
+    return (
+        round(WEIGHTS["meaning"] * share, 3),
+        # Translators: a reason why a city is a peer: a practice of theirs ↔ one of the asking city's.
+        gettext("practices close in meaning to yours: %(theirs)s ↔ %(yours)s")
+        % {"theirs": theirs.titles[i], "yours": yours.titles[j]},
+    )
 
 
 def _geography(city: CityFacts, asking: CityFacts) -> tuple[float, str]:
