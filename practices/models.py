@@ -20,7 +20,7 @@ from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
-from wagtail.models import Orderable, Page, PageManager
+from wagtail.models import Orderable, Page, PageManager, TranslatableMixin
 from wagtail.search import index
 
 from cities.lead_image import LeadImageMixin, with_lead_images
@@ -382,7 +382,10 @@ class CaseStudyPage(LeadImageMixin, Page):
         return context
 
 
-class CaseStudyPartner(Orderable):
+class CaseStudyPartner(TranslatableMixin, Orderable):
+    """A partner of the practice. Translatable (its name and role are text a
+    city translates in wagtail-localize's editor, with the page)."""
+
     page = ParentalKey(CaseStudyPage, on_delete=models.CASCADE, related_name="partners")
     name = models.CharField(_("organisation name"), max_length=200)
     organisation_type = models.CharField(max_length=32, choices=OrganisationType.choices)
@@ -390,11 +393,16 @@ class CaseStudyPartner(Orderable):
 
     panels = [FieldPanel("name"), FieldPanel("organisation_type"), FieldPanel("role")]
 
+    class Meta(TranslatableMixin.Meta, Orderable.Meta):
+        pass
+
     def __str__(self):
         return self.name
 
 
-class CaseStudyOutcome(Orderable):
+class CaseStudyOutcome(TranslatableMixin, Orderable):
+    """A measured result. Translatable, like the partners (its metric and unit)."""
+
     page = ParentalKey(CaseStudyPage, on_delete=models.CASCADE, related_name="outcomes")
     metric = models.CharField(max_length=200, help_text=_("What was measured, e.g. 'people placed in work'."))
     value = models.DecimalField(max_digits=16, decimal_places=2)
@@ -402,6 +410,9 @@ class CaseStudyOutcome(Orderable):
     year = models.PositiveSmallIntegerField(null=True, blank=True, validators=YEAR_VALIDATORS)
 
     panels = [FieldRowPanel([FieldPanel("metric"), FieldPanel("value"), FieldPanel("unit"), FieldPanel("year")])]
+
+    class Meta(TranslatableMixin.Meta, Orderable.Meta):
+        pass
 
     def __str__(self):
         return f"{self.metric}: {self.value} {self.unit}".strip()
