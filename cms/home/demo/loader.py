@@ -3,7 +3,8 @@ challenges, case studies, working groups, roles, demo users and their
 profiles, demo peers, the
 transfers of the two practices the programme chose to scale, their
 selection to scale, a demo shortlist and the demo peers' questions (one
-answered).
+answered), and the case studies' translations into their city's language
+(translating.py).
 
 Idempotent: each step creates only what is missing and leaves existing rows
 alone, so a second run changes nothing (no new rows, no new revisions). The
@@ -35,6 +36,7 @@ from practices.importing import Importer
 from practices.models import TAXONOMIES, CaseStudyPage, Challenge, PracticeIndexPage
 
 from . import data
+from .translating import load_translations
 
 PRACTICES_FILE = Path(__file__).with_name("practices.jsonl")
 WAGTAIL_WELCOME_TITLE = "Welcome to your new Wagtail site!"
@@ -343,6 +345,7 @@ def load_demo(out=None):
         made = page_locales.complete_tree()
         if made:
             _say(out, f"Made the pages of every language ({made} aliases, to be translated).")
+        load_translations(get_user_model().objects.filter(username=MODERATOR_USERNAME).first(), out)
         subscribed = subscribe_demo_officials()
         if subscribed:
             _say(out, f"Subscribed the demo officials to their cities' working groups ({subscribed}).")
