@@ -27,6 +27,10 @@ MODERATORS_GROUP = "Moderators"
 REVIEW_WORKFLOW = "Peer review"
 
 CITY_PAGE_PERMISSIONS = ["add_page", "change_page"]
+# wagtail-localize's "Translate this page" and "Sync translated pages"; which
+# pages an official may translate is checked against their page permissions
+# (cities.translating), so only their own city's, and only through review.
+CITY_TRANSLATION_PERMISSIONS = [("wagtail_localize", "submit_translation")]
 MODERATOR_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
 CITY_COLLECTION_PERMISSIONS = [
     ("wagtailimages", "add_image"),
@@ -129,6 +133,8 @@ def ensure_city_editors(city):
             name = f"{city.title} ({city.country.code}) editors"
         group, _ = Group.objects.get_or_create(name=name)
     _grant_admin_access(group)
+    for app_label, codename in CITY_TRANSLATION_PERMISSIONS:
+        group.permissions.add(_perm(app_label, codename))
     for page in CityPage.objects.filter(translation_key=city.translation_key):
         _grant_page_permissions(group, page, CITY_PAGE_PERMISSIONS)
     root = Collection.get_first_root_node()
@@ -143,7 +149,8 @@ def ensure_moderators(site_root):
     reviews, manage the taxonomies and the working groups."""
     group, _ = Group.objects.get_or_create(name=MODERATORS_GROUP)
     _grant_admin_access(group)
-    _grant_page_permissions(group, site_root, MODERATOR_PAGE_PERMISSIONS)
+    for page in _in_every_language(site_root):
+        _grant_page_permissions(group, page, MODERATOR_PAGE_PERMISSIONS)
     for app_label, model in MODERATOR_SNIPPET_MODELS:
         for action in ("add", "change", "delete", "view"):
             group.permissions.add(_perm(app_label, f"{action}_{model}"))
@@ -155,15 +162,36 @@ def ensure_moderators(site_root):
 
 @transaction.atomic
 def ensure_review_workflow(site_root, moderators):
-    """The "Peer review" workflow (one moderators' approval task) on the whole site."""
+    """The "Peer review" workflow (one moderators' approval task) on the whole
+    site, in every language."""
     task = GroupApprovalTask.objects.filter(name=REVIEW_WORKFLOW).first()
     if task is None:
         task = GroupApprovalTask.objects.create(name=REVIEW_WORKFLOW)
     task.groups.add(moderators)
     workflow, _ = Workflow.objects.get_or_create(name=REVIEW_WORKFLOW)
     WorkflowTask.objects.get_or_create(workflow=workflow, task=task.task_ptr, defaults={"sort_order": 0})
-    WorkflowPage.objects.update_or_create(page=site_root, defaults={"workflow": workflow})
+    for page in _in_every_language(site_root):
+        WorkflowPage.objects.update_or_create(page=page, defaults={"workflow": workflow})
     return workflow
+
+
+def _in_every_language(page):
+    """`page` and its translations and aliases (cities.page_locales)."""
+    if not page.translation_key:
+        return [page]
+    return list(Page.objects.filter(translation_key=page.translation_key).order_by("pk"))
+
+
+def share_with_translations(page):
+    """A page made as a translation or alias of another gets the group page
+    permissions and the workflow its translation group has: who may edit,
+    publish and review a page is the same in every language."""
+    others = Page.objects.filter(translation_key=page.translation_key).exclude(pk=page.pk)
+    for permission in GroupPagePermission.objects.filter(page__in=others).select_related("permission"):
+        GroupPagePermission.objects.get_or_create(group_id=permission.group_id, page=page, permission=permission.permission)
+    workflow_page = WorkflowPage.objects.filter(page__in=others).order_by("page_id").first()
+    if workflow_page is not None:
+        WorkflowPage.objects.get_or_create(page=page, defaults={"workflow_id": workflow_page.workflow_id})
 
 
 def ensure_site_roles(site_root: Page):

@@ -7,7 +7,7 @@ from wagtail.signals import post_page_move
 
 from . import fragments, page_locales, visibility
 from .models import CityPage, WorkingGroup
-from .roles import ensure_city_editors
+from .roles import ensure_city_editors, share_with_translations
 
 
 @receiver(post_save, sender=CityPage)
@@ -78,6 +78,14 @@ def slug_to_every_language(sender, instance, raw=False, **kwargs):
 def move_in_every_language(sender, instance, **kwargs):
     """A practice moved to another city moves in every language."""
     page_locales.follow_move(instance)
+
+
+@receiver(post_save)
+def roles_in_every_language(sender, instance, created, raw=False, **kwargs):
+    """A page's translations and aliases, when they are made, get its
+    editors' and moderators' rights and its review workflow."""
+    if created and not raw and isinstance(instance, Page) and issubclass(sender, Page) and sender is not Page:
+        share_with_translations(instance)
 
 
 @receiver(pre_delete, sender=Page)

@@ -111,3 +111,38 @@ def page_in_every_language(request, page, *args):
     """A page made in the admin, in any language, gets an alias in every
     other one at once, to be translated later."""
     page_locales.complete(page)
+
+
+# --- Translations: only the city's own pages, through review (cities.translating) ---
+
+from wagtail_localize.models import Translation  # noqa: E402
+
+from . import translation_views  # noqa: E402
+from .translating import can_submit_for_review  # noqa: E402
+
+
+@hooks.register("register_admin_urls", order=-1)
+def register_translation_urls():
+    """Before wagtail-localize's own: the same addresses, guarded."""
+    return [
+        path("localize/submit/page/<int:page_id>/", translation_views.submit_page_translation,
+             name="cities_submit_page_translation"),
+        path("localize/update/<int:translation_source_id>/", translation_views.update_translations,
+             name="cities_update_translations"),
+        path("translations/<int:translation_id>/review/", translation_views.submit_translation_for_review,
+             name="cities_submit_translation_for_review"),
+    ]
+
+
+@hooks.register("register_page_listing_more_buttons")
+@hooks.register("register_page_header_buttons")
+def submit_translation_for_review_button(page, user, view_name=None, next_url=None):
+    translation = Translation.objects.filter(
+        source__object_id=page.translation_key, target_locale_id=page.locale_id, enabled=True
+    ).first()
+    if translation is not None and can_submit_for_review(user, translation):
+        yield Button(
+            "Submit translation for review",
+            reverse("cities_submit_translation_for_review", args=[translation.pk]),
+            icon_name="resubmit", priority=61,
+        )

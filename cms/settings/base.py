@@ -375,6 +375,10 @@ def _machine_translator():
 
 
 WAGTAILLOCALIZE_MACHINE_TRANSLATOR = _machine_translator()
+# "Translate this page" on a live page does not publish the new translation
+# (by default wagtail-localize does, even for an editor who may not publish):
+# an official's translation is published through review (cities.translating).
+WAGTAILLOCALIZE_SYNC_LIVE_STATUS_ON_TRANSLATE = False
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAIL_WORKFLOW_ENABLED = True
