@@ -384,7 +384,9 @@ class Importer:
         self._apply(page, record)
         city.add_child(instance=page)
         self._save(page)
-        page_locales.complete(page)  # in every language (aliases, to be translated)
+        # In every language (aliases, to be translated), copied from the page
+        # as saved: the one in hand does not know it was published.
+        page_locales.complete(CaseStudyPage.objects.get(pk=page.pk))
         return page
 
     def _update(self, page, record):

@@ -36,7 +36,9 @@ for translation in Translation.objects.select_related("source", "target_locale")
     })
 rikx = CaseStudyPage.objects.get(external_id="demo-rotterdam-rikx")
 dutch = rikx.get_translation(Locale.objects.get(language_code="nl"))
-for name, page in (("original", rikx), ("dutch", dutch)):
+dublin = CaseStudyPage.objects.get(external_id="demo-dublin-social-enterprise-committee")
+dublin_es = dublin.get_translation(Locale.objects.get(language_code="es"))
+for name, page in (("original", rikx), ("dutch", dutch), ("dublin_es", dublin_es)):
     response = client.get(page.url)
     result["pages"][name] = {"url": page.url, "status": response.status_code, "html": response.content.decode()}
 result["groups"] = sorted(
@@ -105,6 +107,11 @@ def test_load_demo_translates_the_case_studies_into_their_city_language_once(com
     assert '<h1 lang="en">Rikx: a marketplace for social impact</h1>' in original["html"]
     assert "een marktplaats" not in original["html"]
     assert 'class="language-note"' not in original["html"]
+
+    # A practice written in English, not translated, is read in every language.
+    dublin_es = after_first["pages"]["dublin_es"]
+    assert dublin_es["status"] == 200, dublin_es["url"]
+    assert '<h1 lang="en">Dublin City Social Enterprise Committee</h1>' in dublin_es["html"]
 
     second = manage("load_demo", db=command_db)
     assert second.returncode == 0, explain(second)
