@@ -142,7 +142,7 @@ def submit_translation_for_review_button(page, user, view_name=None, next_url=No
     ).first()
     if translation is not None and can_submit_for_review(user, translation):
         yield Button(
-            "Submit translation for review",
+            gettext("Submit translation for review"),
             reverse("cities_submit_translation_for_review", args=[translation.pk]),
             icon_name="resubmit", priority=61,
         )
