@@ -20,9 +20,12 @@ from wagtail_localize.models import StringSegment, StringTranslation, Translatio
 from practices.models import CaseStudyPage
 
 client = Client()
-result = {"translations": {}, "pages": {}}
+result = {"translations": {}, "pages": {}, "site": {}}
 for translation in Translation.objects.select_related("source", "target_locale"):
-    original = CaseStudyPage.objects.get(translation_key=translation.source.object_id, locale=translation.source.locale)
+    original = translation.source.get_source_instance()
+    if not isinstance(original, CaseStudyPage):  # the site's own pages
+        result["site"].setdefault(translation.target_locale.language_code, []).append(original.slug)
+        continue
     target = original.get_translation(translation.target_locale)
     segments = StringSegment.objects.filter(source=translation.source)
     manual = StringTranslation.objects.filter(
@@ -38,7 +41,9 @@ rikx = CaseStudyPage.objects.get(external_id="demo-rotterdam-rikx")
 dutch = rikx.get_translation(Locale.objects.get(language_code="nl"))
 dublin = CaseStudyPage.objects.get(external_id="demo-dublin-social-enterprise-committee")
 dublin_es = dublin.get_translation(Locale.objects.get(language_code="es"))
-for name, page in (("original", rikx), ("dutch", dutch), ("dublin_es", dublin_es)):
+pages = {"original": rikx, "dutch": dutch, "dublin_es": dublin_es}
+pages["home_es"] = Page.objects.get(depth=2, locale__language_code="es")
+for name, page in pages.items():
     response = client.get(page.url)
     result["pages"][name] = {"url": page.url, "status": response.status_code, "html": response.content.decode()}
 result["groups"] = sorted(
@@ -113,10 +118,21 @@ def test_load_demo_translates_the_case_studies_into_their_city_language_once(com
     assert dublin_es["status"] == 200, dublin_es["url"]
     assert '<h1 lang="en">Dublin City Social Enterprise Committee</h1>' in dublin_es["html"]
 
+    # The site's own pages read in every language.
+    assert {code: sorted(slugs) for code, slugs in after_first["site"].items()} == {
+        code: sorted(["cities", "home", "practices"])
+        for code in ("es", "fr", "it", "nl", "pl", "pt")
+    }
+    home_es = after_first["pages"]["home_es"]
+    assert home_es["status"] == 200
+    assert "Una red de aprendizaje entre pares" in home_es["html"]
+    assert "The network is modelled on" not in home_es["html"]
+
     second = manage("load_demo", db=command_db)
     assert second.returncode == 0, explain(second)
     assert "The demo translations are in place." in second.stdout
     after_second = inspect(command_db)
     assert after_second["translations"] == translations  # one translation per language, unchanged
+    assert after_second["site"] == after_first["site"]
     assert after_second["groups"] == after_first["groups"]
     assert len(after_second["groups"]) == len(set(after_second["groups"]))
