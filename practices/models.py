@@ -291,8 +291,6 @@ class CaseStudyPage(LeadImageMixin, Page):
     def save(self, *args, **kwargs):
         if self.alias_of_id:  # an alias copies every field (Wagtail's create_alias)
             self.external_id = None
-        elif self.is_translation():  # written in its locale's language, whatever its source says
-            self.language = self.locale.language_code
         if self.currency:
             self.currency = self.currency.upper()
         self.sync_city()
