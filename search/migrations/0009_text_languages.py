@@ -23,8 +23,13 @@ from django.db import migrations, models
 # (language code, PostgreSQL configuration) of the content languages; any
 # other language is analysed with sce_simple.
 LANGUAGES = [
-    ("en", "english"), ("es", "spanish"), ("fr", "french"), ("it", "italian"), ("pt", "portuguese"),
-    ("pl", "simple"), ("nl", "dutch"),
+    ("en", "english"),
+    ("es", "spanish"),
+    ("fr", "french"),
+    ("it", "italian"),
+    ("pt", "portuguese"),
+    ("pl", "simple"),
+    ("nl", "dutch"),
 ]
 NEW_CONFIGS = ["spanish", "french", "italian", "portuguese", "dutch", "simple"]
 WEIGHTS = "ABCD"
@@ -33,7 +38,8 @@ TRANSLATED_WEIGHTS = "ABC"  # title, summary, body
 
 def _original(config: str) -> str:
     return " || ".join(
-        f"setweight(to_tsvector('sce_{config}'::regconfig, coalesce(text_{w.lower()}, '')), '{w}')" for w in WEIGHTS
+        f"setweight(to_tsvector('sce_{config}'::regconfig, coalesce(text_{w.lower()}, '')), '{w}')"
+        for w in WEIGHTS
     )
 
 
@@ -54,10 +60,13 @@ ORIGINAL = (
 VECTOR = f"({ORIGINAL}) || {_translations()}"
 
 OLD_VECTOR = " || ".join(
-    f"setweight(to_tsvector('sce_english'::regconfig, coalesce(text_{w.lower()}, '')), '{w}')" for w in WEIGHTS
+    f"setweight(to_tsvector('sce_english'::regconfig, coalesce(text_{w.lower()}, '')), '{w}')"
+    for w in WEIGHTS
 )
 
-QUERY_CONFIGS = ", ".join(f"'sce_{config}'" for config in dict.fromkeys(config for _, config in LANGUAGES))
+QUERY_CONFIGS = ", ".join(
+    f"'sce_{config}'" for config in dict.fromkeys(config for _, config in LANGUAGES)
+)
 QUERY_FUNCTION = rf"""
 CREATE OR REPLACE FUNCTION sce_query(query text) RETURNS tsquery
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
@@ -107,13 +116,18 @@ def _sqlite_triggers(new: bool) -> list[str]:
         return ", ".join(_fts(w, row) if new else f"{row}.text_{w}" for w in "abcd")
 
     columns = "text_a, text_b, text_c, text_d"
-    insert = f"INSERT INTO search_entry_fts(rowid, {columns}) VALUES (new.page_id, {values('new')});"
+    insert = (
+        f"INSERT INTO search_entry_fts(rowid, {columns}) VALUES (new.page_id, {values('new')});"
+    )
     delete = (
         f"INSERT INTO search_entry_fts(search_entry_fts, rowid, {columns}) "
         f"VALUES ('delete', old.page_id, {values('old')});"
     )
     return [
-        *(f"DROP TRIGGER IF EXISTS search_entry_fts_{name}" for name in ("insert", "delete", "update")),
+        *(
+            f"DROP TRIGGER IF EXISTS search_entry_fts_{name}"
+            for name in ("insert", "delete", "update")
+        ),
         f"CREATE TRIGGER search_entry_fts_insert AFTER INSERT ON search_searchentry BEGIN {insert} END",
         f"CREATE TRIGGER search_entry_fts_delete AFTER DELETE ON search_searchentry BEGIN {delete} END",
         f"CREATE TRIGGER search_entry_fts_update AFTER UPDATE ON search_searchentry BEGIN {delete} {insert} END",
@@ -126,8 +140,12 @@ def _vector_column(schema_editor, expression: str):
     schema_editor.execute(
         f"ALTER TABLE search_searchentry ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ({expression}) STORED"
     )
-    schema_editor.execute("ALTER TABLE search_searchentry ALTER COLUMN search_vector SET STORAGE MAIN")  # 0006
-    schema_editor.execute("CREATE INDEX search_searchentry_vector ON search_searchentry USING gin (search_vector)")
+    schema_editor.execute(
+        "ALTER TABLE search_searchentry ALTER COLUMN search_vector SET STORAGE MAIN"
+    )  # 0006
+    schema_editor.execute(
+        "CREATE INDEX search_searchentry_vector ON search_searchentry USING gin (search_vector)"
+    )
 
 
 def forwards(apps, schema_editor):
@@ -150,7 +168,9 @@ def forwards(apps, schema_editor):
             cursor.execute("SELECT 1 FROM pg_ts_config WHERE cfgname = %s", [f"sce_{config}"])
             if cursor.fetchone():
                 continue
-            cursor.execute(f"CREATE TEXT SEARCH CONFIGURATION sce_{config} (COPY = pg_catalog.{config})")
+            cursor.execute(
+                f"CREATE TEXT SEARCH CONFIGURATION sce_{config} (COPY = pg_catalog.{config})"
+            )
             if folded:
                 stem = "simple" if config == "simple" else f"{config}_stem"
                 cursor.execute(
@@ -179,7 +199,13 @@ class Migration(migrations.Migration):
     dependencies = [("search", "0008_entry_embedding")]
 
     operations = [
-        migrations.AddField(model_name="searchentry", name="language", field=models.CharField(max_length=10, null=True)),
-        migrations.AddField(model_name="searchentry", name="translations", field=models.JSONField(null=True)),
+        migrations.AddField(
+            model_name="searchentry",
+            name="language",
+            field=models.CharField(max_length=10, null=True),
+        ),
+        migrations.AddField(
+            model_name="searchentry", name="translations", field=models.JSONField(null=True)
+        ),
         migrations.RunPython(forwards, backwards),
     ]

@@ -23,7 +23,10 @@ SPANISH = {
     "summary": "La ciudad reserva contratos públicos a las guarderías de la economía social.",
     "body": "Los comedores escolares compran a productores locales.",
 }
-SPANISH_FIELDS = {"title": "Comedores escolares de proximidad", "summary": "Los comedores compran a productores locales."}
+SPANISH_FIELDS = {
+    "title": "Comedores escolares de proximidad",
+    "summary": "Los comedores compran a productores locales.",
+}
 
 
 def in_language(page, code):
@@ -51,10 +54,14 @@ def translate(page, code, live=True, body=None, **fields):
 
 @pytest.fixture
 def practice(site_tree):
-    page = publish(CaseStudyPageFactory(
-        parent=site_tree["dublin"], title="Social procurement for childcare", slug="childcare",
-        summary="The council reserves contracts for social enterprises running nurseries.",
-    ))
+    page = publish(
+        CaseStudyPageFactory(
+            parent=site_tree["dublin"],
+            title="Social procurement for childcare",
+            slug="childcare",
+            summary="The council reserves contracts for social enterprises running nurseries.",
+        )
+    )
     page_locales.complete_tree()
     return CaseStudyPage.objects.get(pk=page.pk)
 
@@ -62,10 +69,15 @@ def practice(site_tree):
 @pytest.fixture
 def polish(site_tree, practice):
     """A practice written in Polish (an original in the English tree)."""
-    page = publish(CaseStudyPageFactory(
-        parent=site_tree["turin"], title="Żłobki spółdzielcze", slug="zlobki", language="pl",
-        summary="Miasto finansuje żłobki prowadzone przez spółdzielnie socjalne.",
-    ))
+    page = publish(
+        CaseStudyPageFactory(
+            parent=site_tree["turin"],
+            title="Żłobki spółdzielcze",
+            slug="zlobki",
+            language="pl",
+            summary="Miasto finansuje żłobki prowadzone przez spółdzielnie socjalne.",
+        )
+    )
     page_locales.complete_tree()
     return CaseStudyPage.objects.get(pk=page.pk)
 
@@ -93,7 +105,9 @@ def search(request, db):
 
 
 def test_a_spanish_translation_is_found_by_its_stemmed_words(practice, search):
-    translate(practice, "es", body=SPANISH["body"], **{k: v for k, v in SPANISH.items() if k != "body"})
+    translate(
+        practice, "es", body=SPANISH["body"], **{k: v for k, v in SPANISH.items() if k != "body"}
+    )
     # "guardería" and "comedor" are not written: the Spanish stemmer finds
     # "guarderías" (title) and "comedores" (body).
     assert search("guardería", "es")[0] == [practice.pk]
@@ -105,9 +119,13 @@ def test_a_spanish_translation_is_found_by_its_stemmed_words(practice, search):
 def test_a_spanish_hit_shows_the_spanish_title_to_a_spanish_reader(practice, search):
     translate(practice, "es", **{k: v for k, v in SPANISH.items() if k != "body"})
     hits = search("guarderías", "es")[1].hits
-    assert [(hit.title, hit.language, hit.original_language) for hit in hits] == [(SPANISH["title"], "es", "en")]
+    assert [(hit.title, hit.language, hit.original_language) for hit in hits] == [
+        (SPANISH["title"], "es", "en")
+    ]
     hits = search("guarderías", "fr")[1].hits  # no French translation: the original, marked English
-    assert [(hit.title, hit.language) for hit in hits] == [("Social procurement for childcare", "en")]
+    assert [(hit.title, hit.language) for hit in hits] == [
+        ("Social procurement for childcare", "en")
+    ]
 
 
 def test_polish_text_is_found_by_its_exact_words(polish, search):
@@ -121,7 +139,8 @@ def test_unpublishing_a_translation_removes_its_text(practice, search):
     assert search("guarderías")[0] == [practice.pk]
     spanish.unpublish()
     entry = SearchEntry.objects.get()
-    assert entry.page_id == practice.pk and entry.translations == {}  # the signal re-indexed the group's entry
+    # The signal re-indexed the group's entry.
+    assert entry.page_id == practice.pk and entry.translations == {}
     assert search("guarderías")[0] == []
     assert search("childcare")[0] == [practice.pk]
 
@@ -145,7 +164,9 @@ def test_aliases_never_have_an_entry(practice, polish):
     """Publishing the original republishes its aliases (Wagtail sends
     page_published for each): the group keeps its one entry."""
     publish(practice)
-    assert sorted(SearchEntry.objects.values_list("page_id", flat=True)) == sorted([practice.pk, polish.pk])
+    assert sorted(SearchEntry.objects.values_list("page_id", flat=True)) == sorted(
+        [practice.pk, polish.pk]
+    )
     entry = SearchEntry.objects.get(page_id=polish.pk)
     assert entry.language == "pl"
 
@@ -155,7 +176,9 @@ def test_a_practice_written_in_spanish_is_indexed_from_its_english_alias(site_tr
     (the canonical page), with the Spanish text analysed in Spanish."""
     es = Locale.objects.get(language_code="es")
     parent = site_tree["dublin"].get_translation(es)
-    original = publish(CaseStudyPageFactory(parent=parent, slug="comedores", language="es", **SPANISH_FIELDS))
+    original = publish(
+        CaseStudyPageFactory(parent=parent, slug="comedores", language="es", **SPANISH_FIELDS)
+    )
     page_locales.complete(original)
     canonical = page_locales.canonical(original)
     assert canonical.alias_of_id == original.pk
@@ -172,4 +195,6 @@ def test_result_cards_show_the_translation_in_the_reader_language(client, practi
     html = client.get("/es/practices/", {"q": "guarderías"}).content.decode()
     assert f'lang="es"><a href="/es/cities/dublin/childcare/">{SPANISH["title"]}</a>' in html
     html = client.get("/practices/", {"q": "guarderías"}).content.decode()
-    assert 'lang="en"><a href="/cities/dublin/childcare/">Social procurement for childcare</a>' in html
+    assert (
+        'lang="en"><a href="/cities/dublin/childcare/">Social procurement for childcare</a>' in html
+    )
