@@ -65,14 +65,16 @@ def language_field(name: str, key: str) -> str:
     return f"{name}_{key}"
 
 
-def language_fields(reader: str | None = None) -> list[str]:
-    """The per-language query fields with their boosts (`reader`'s
-    language's boosted)."""
-    out = []
+def language_fields(reader: str | None = None) -> dict[str, list[str]]:
+    """Language key -> its per-language query fields with their boosts
+    (`reader`'s language's boosted)."""
+    out = {}
     for key in LANGUAGE_KEYS:
         factor = READER_LANGUAGE_BOOST if key == reader else 1
-        for name in schema.TRANSLATED_FIELDS:
-            out.append(f"{language_field(name, key)}^{schema.BOOSTS[schema.TEXT_WEIGHTS[name]] * factor}")
+        out[key] = [
+            f"{language_field(name, key)}^{schema.BOOSTS[schema.TEXT_WEIGHTS[name]] * factor}"
+            for name in schema.TRANSLATED_FIELDS
+        ]
     return out
 
 

@@ -88,6 +88,14 @@ def _facet_filter(name: str, values: tuple[str, ...]) -> dict:
     return Q("terms", **{name: stored}).to_dict()
 
 
+def _language_clause(word: str, fields: list[str]) -> Q:
+    matches = []
+    for spec in fields:
+        name, _, boost = spec.partition("^")
+        matches.append(Q("match", **{name: {"query": word, "boost": float(boost or 1), "zero_terms_query": "all"}}))
+    return Q("dis_max", queries=matches)
+
+
 @functools.lru_cache(maxsize=4096)
 def _word_clause(word: str, reader: str | None = None) -> dict:
     return Q(
@@ -96,9 +104,13 @@ def _word_clause(word: str, reader: str | None = None) -> dict:
             Q("multi_match", query=word, fields=TEXT_FIELDS, fuzziness="AUTO", zero_terms_query="all"),
             Q("multi_match", query=word, fields=PLAIN_FIELDS, fuzziness="AUTO"),
             # Each language's text with its language's analyser, the
-            # reader's boosted; a stop word of some language matches all
-            # (as on the database backend).
-            Q("multi_match", query=word, fields=language_fields(reader), zero_terms_query="all"),
+            # reader's boosted; a word some language calls a stop word
+            # matches all (as on the database backend): one clause per
+            # language (`zero_terms_query` applies when no field of a
+            # clause has a term), a `dis_max` of `match` queries, as a
+            # best-fields `multi_match` is (noida-db ignores
+            # `zero_terms_query` in a `multi_match`).
+            *(_language_clause(word, fields) for fields in language_fields(reader).values()),
         ],
         minimum_should_match=1,
     ).to_dict()

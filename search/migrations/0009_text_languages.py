@@ -76,11 +76,11 @@ DECLARE
     one tsquery;
     any_language tsquery;
     stop boolean;
-    result tsquery := '';
+    result tsquery;
 BEGIN
     FOREACH word IN ARRAY regexp_split_to_array(coalesce(query, ''), '\s+') LOOP
         CONTINUE WHEN word = '';
-        any_language := '';
+        any_language := NULL;
         stop := false;
         FOREACH config IN ARRAY ARRAY[{QUERY_CONFIGS}]::regconfig[] LOOP
             one := plainto_tsquery(config, word);
@@ -88,13 +88,14 @@ BEGIN
                 stop := true;
                 EXIT;
             END IF;
-            any_language := any_language || one;
+            any_language := CASE WHEN any_language IS NULL THEN one ELSE any_language || one END;
         END LOOP;
         IF NOT stop THEN
-            result := result && any_language;
+            result := CASE WHEN result IS NULL THEN any_language ELSE result && any_language END;
         END IF;
     END LOOP;
-    RETURN result;
+    -- No word left (stop words only): the empty query, which matches everything.
+    RETURN coalesce(result, plainto_tsquery('simple', ''));
 END
 $$
 """

@@ -112,6 +112,8 @@ def test_a_spanish_translation_is_found_by_its_stemmed_words(practice, search):
     # "guarderías" (title) and "comedores" (body).
     assert search("guardería", "es")[0] == [practice.pk]
     assert search("comedor escolar")[0] == [practice.pk]
+    # A stop word of some language ("para") does not have to be written.
+    assert search("guarderías para las cooperativas", "es")[0] == [practice.pk]
     # The original's English words still find it, once.
     assert search("nurseries")[0] == [practice.pk]
 
