@@ -10,7 +10,9 @@ COPY practices ./practices
 COPY search ./search
 RUN pip install --no-cache-dir .
 COPY . .
-RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput
+RUN apt-get update -q && apt-get install -y -q --no-install-recommends gettext && rm -rf /var/lib/apt/lists/* \
+    && SECRET_KEY=build-only python manage.py compilemessages --verbosity 0 \
+    && SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput
 USER app
 EXPOSE 8000
 # gunicorn.conf.py: cms.wsgi on :8000, WEB_CONCURRENCY workers (3), access log

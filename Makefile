@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test install lint check chromium clean
+.PHONY: demo test install lint check chromium gettext messages compilemessages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-demo: $(STAMP)
+demo: $(STAMP) compilemessages
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
@@ -35,11 +35,26 @@ check: $(STAMP)
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium; }
 
+# The interface's translations: the committed catalogues (cms/locale/*/django.po)
+# compiled into .mo files by Django's compilemessages, which needs GNU gettext's
+# msgfmt (installed when missing). `make messages` extracts the strings again
+# after a change to the code (then translate the new entries in each catalogue).
+LOCALES := es fr it pt pl nl
+gettext:
+	@command -v msgfmt >/dev/null || { apt-get update -q && apt-get install -y -q gettext; }
+
+compilemessages: $(STAMP) gettext
+	$(BIN)/python manage.py compilemessages --ignore=.venv --verbosity 0
+
+messages: $(STAMP) gettext
+	$(BIN)/python manage.py makemessages $(addprefix -l ,$(LOCALES)) --no-obsolete --ignore=.venv --ignore=tests --ignore=bench --ignore=staticfiles --ignore=media
+
 # The suite runs on PYTEST_WORKERS processes (pytest-xdist; 0 runs it in this process).
 PYTEST_WORKERS ?= 2
 
-test: lint check chromium
+test: lint check chromium compilemessages
 	$(BIN)/pytest -n $(PYTEST_WORKERS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 .pytest_cache .pytest_media
+	find cms/locale -name '*.mo' -delete

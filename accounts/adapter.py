@@ -6,7 +6,8 @@
 - The client address for allauth's rate limits is the one django-axes uses
   (accounts.client_ip: behind TRUSTED_PROXY_COUNT proxies).
 - A suspended account is told so at sign-in and is not signed in.
-- A new account gets its profile, with the name given at sign-up."""
+- A new account gets its profile, with the name given at sign-up and the
+  language of the pages it signed up on (accounts.languages)."""
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
@@ -14,6 +15,7 @@ from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 
 from .client_ip import client_ip
+from .languages import signup_language
 from .models import Profile
 from .suspension import is_suspended, suspended_response
 
@@ -49,5 +51,7 @@ class AccountAdapter(DefaultAccountAdapter):
         user = super().save_user(request, user, form, commit=commit)
         if commit:
             display_name = form.cleaned_data.get("display_name") or user.get_username()
-            Profile.objects.update_or_create(user=user, defaults={"display_name": display_name})
+            Profile.objects.update_or_create(
+                user=user, defaults={"display_name": display_name, "language": signup_language()}
+            )
         return user

@@ -7,6 +7,8 @@ from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 from django_filters import BooleanFilter
 from wagtail.admin.filters import WagtailFilterSet
@@ -27,11 +29,13 @@ MODERATOR_ACTIONS = {"view", "suspend"}
 
 class StatusColumn(Column):
     def get_value(self, instance):
-        return f"Suspended since {instance.suspended_at:%Y-%m-%d}" if instance.is_suspended else "Active"
+        if instance.is_suspended:
+            return gettext("Suspended since %(date)s") % {"date": f"{instance.suspended_at:%Y-%m-%d}"}
+        return gettext("Active")
 
 
 class PeerAccountFilterSet(WagtailFilterSet):
-    suspended = BooleanFilter(field_name="suspended_at", lookup_expr="isnull", exclude=True, label="Suspended")
+    suspended = BooleanFilter(field_name="suspended_at", lookup_expr="isnull", exclude=True, label=_("Suspended"))
 
     class Meta:
         model = Profile
@@ -67,14 +71,14 @@ class PeerAccountView(WagtailAdminTemplateMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_page_title(self):
-        return "Peer account"
+        return gettext("Peer account")
 
     def get_page_subtitle(self):
         return self.profile.display_name
 
     def get_breadcrumbs_items(self):
         return self.breadcrumbs_items + [
-            {"url": reverse(self.index_url_name), "label": "Peer accounts"},
+            {"url": reverse(self.index_url_name), "label": gettext("Peer accounts")},
             {"url": "", "label": self.profile.display_name},
         ]
 
@@ -93,8 +97,11 @@ class PeerAccountView(WagtailAdminTemplateMixin, FormView):
         except ValidationError as error:
             form.add_error(None, error)
             return self.form_invalid(form)
-        verb = "suspended" if decide is suspend else "no longer suspended"
-        messages.success(self.request, f"{self.profile.display_name}'s account is {verb}.")
+        if decide is suspend:
+            done = gettext("%(name)s's account is suspended.")
+        else:
+            done = gettext("%(name)s's account is no longer suspended.")
+        messages.success(self.request, done % {"name": self.profile.display_name})
         return redirect(reverse(self.account_url_name, args=[self.profile.pk]))
 
 
@@ -103,12 +110,12 @@ class PeerAccountViewSet(ModelViewSet):
     name = "peer_accounts"
     url_prefix = "peer-accounts"
     icon = "group"
-    menu_label = "Peer accounts"
+    menu_label = _("Peer accounts")
     menu_order = 890
     add_to_admin_menu = True
     index_view_class = PeerAccountIndexView
     list_display = ["display_name", "user__email", "organisation", "role", "city",
-                    StatusColumn("status", label="Status")]
+                    StatusColumn("status", label=_("Status"))]
     filterset_class = PeerAccountFilterSet
     search_fields = ["display_name", "organisation", "role", "user__email"]
     ordering = ["display_name", "pk"]

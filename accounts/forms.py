@@ -4,16 +4,19 @@ from allauth.account import forms as allauth_forms
 from allauth.core import context as allauth_context
 from allauth.core import ratelimit
 from django import forms
+from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.auth import LoginForm as WagtailAdminLoginForm
 
 from cities import languages
 from cities.models import CityPage
 
+from .languages import language_for
 from .models import Profile
-from .suspension import REASON_MAX_LENGTH, SUSPENDED_MESSAGE, is_suspended
+from .suspension import REASON_MAX_LENGTH, is_suspended
 from .text import plain_text
 
 
@@ -24,7 +27,9 @@ class RefuseSuspendedMixin:
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)
         if is_suspended(user):
-            raise ValidationError(SUSPENDED_MESSAGE + " Contact the network's moderators.", code="suspended")
+            raise ValidationError(
+                _("Your account is suspended. Contact the network's moderators."), code="suspended"
+            )
 
 
 class AdminLoginForm(RefuseSuspendedMixin, AdminAuthenticationForm):
@@ -52,7 +57,7 @@ class SiteWording:
         for field in self.fields.values():
             field.widget.attrs.pop("placeholder", None)
         if "email" in self.fields:
-            self.fields["email"].label = "Email address"
+            self.fields["email"].label = _("Email address")
 
 
 class LoginForm(SiteWording, allauth_forms.LoginForm):
@@ -60,10 +65,10 @@ class LoginForm(SiteWording, allauth_forms.LoginForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["login"].label = "Email address"
+        self.fields["login"].label = _("Email address")
         self.fields["password"].help_text = ""  # the page links to the password reset
         if "remember" in self.fields:
-            self.fields["remember"].label = "Keep me signed in on this device"
+            self.fields["remember"].label = _("Keep me signed in on this device")
 
 
 class ResetPasswordForm(SiteWording, allauth_forms.ResetPasswordForm):
@@ -73,7 +78,11 @@ class ResetPasswordForm(SiteWording, allauth_forms.ResetPasswordForm):
 class NewPasswordWording:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        labels = {"oldpassword": "Current password", "password1": "New password", "password2": "New password (again)"}
+        labels = {
+            "oldpassword": _("Current password"),
+            "password1": _("New password"),
+            "password2": _("New password (again)"),
+        }
         for name, label in labels.items():
             if name in self.fields:
                 self.fields[name].label = label
@@ -90,7 +99,7 @@ class ChangePasswordForm(NewPasswordWording, SiteWording, allauth_forms.ChangePa
 class AddEmailForm(SiteWording, allauth_forms.AddEmailForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["email"].label = "New email address"
+        self.fields["email"].label = _("New email address")
 
 
 class SignupForm(SiteWording, allauth_forms.SignupForm):
@@ -99,8 +108,8 @@ class SignupForm(SiteWording, allauth_forms.SignupForm):
     of settings.ACCOUNT_RATE_LIMITS), besides allauth's limit per client address."""
 
     display_name = forms.CharField(
-        label="Your name", max_length=80, validators=[plain_text],
-        help_text="Shown to other peers, for example with your questions.",
+        label=_("Your name"), max_length=80, validators=[plain_text],
+        help_text=_("Shown to other peers, for example with your questions."),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     field_order = ["display_name", "email", "password1", "password2"]
@@ -109,8 +118,10 @@ class SignupForm(SiteWording, allauth_forms.SignupForm):
         email = super().clean_email()
         if email and not ratelimit.consume(allauth_context.request, action="signup_email", key=email.lower()):
             raise ValidationError(
-                "Too many sign-ups with this email address. Try again in an hour, "
-                "or reset your password if you already have an account.",
+                _(
+                    "Too many sign-ups with this email address. Try again in an hour, "
+                    "or reset your password if you already have an account."
+                ),
                 code="rate_limited",
             )
         return email
@@ -135,15 +146,19 @@ class CityChoiceField(forms.ModelChoiceField):
 
 class ProfileForm(forms.ModelForm):
     languages = forms.MultipleChoiceField(
-        label="Languages you speak", choices=languages.LANGUAGES, required=False,
+        label=_("Languages you speak"), choices=languages.LANGUAGES, required=False,
         widget=forms.CheckboxSelectMultiple,
     )
 
     class Meta:
         model = Profile
-        fields = ["display_name", "organisation", "role", "city", "languages"]
+        fields = ["display_name", "organisation", "role", "city", "languages", "language"]
         field_classes = {"city": CityChoiceField}
-        labels = {"display_name": "Your name", "city": "City of the network"}
+        labels = {
+            "display_name": _("Your name"), "city": _("City of the network"),
+            "language": _("Language of the site and your emails"),
+        }
+        help_texts = {"language": _("Digests and notices reach you in this language.")}
         widgets = {
             "display_name": forms.TextInput(attrs={"autocomplete": "name"}),
             "organisation": forms.TextInput(attrs={"autocomplete": "organization"}),
@@ -155,8 +170,14 @@ class ProfileForm(forms.ModelForm):
         self.label_suffix = ""
         city = self.fields["city"]
         city.queryset = public_cities()
-        city.empty_label = "None"
+        city.empty_label = _("None")
         city.label_from_instance = lambda page: page.title
+        language = self.fields["language"]
+        language.required = True
+        language.choices = settings.LANGUAGES  # no blank choice: one is always in effect
+        if self.instance.pk and not self.instance.language:
+            # Never chosen: show the one the emails use now.
+            self.initial["language"] = language_for(self.instance.user)
 
     def clean_languages(self):
         return languages.ordered(self.cleaned_data["languages"])
@@ -164,7 +185,7 @@ class ProfileForm(forms.ModelForm):
 
 class SuspensionForm(forms.Form):
     reason = forms.CharField(
-        label="Why", max_length=REASON_MAX_LENGTH, validators=[plain_text],
+        label=_("Why"), max_length=REASON_MAX_LENGTH, validators=[plain_text],
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Recorded with your name and the time; moderators see it in the account's history.",
+        help_text=_("Recorded with your name and the time; moderators see it in the account's history."),
     )

@@ -13,6 +13,8 @@ from django.db import transaction
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .models import Profile, Suspension
 from .permissions import is_moderator
@@ -20,7 +22,7 @@ from .profiles import profile_of
 from .text import plain_text
 
 REASON_MAX_LENGTH = 1000
-SUSPENDED_MESSAGE = "Your account is suspended."
+SUSPENDED_MESSAGE = _("Your account is suspended.")
 
 
 def is_suspended(user) -> bool:
@@ -30,9 +32,11 @@ def is_suspended(user) -> bool:
 def _clean_reason(reason) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError("Say why.", code="required")
+        raise ValidationError(_("Say why."), code="required")
     if len(reason) > REASON_MAX_LENGTH:
-        raise ValidationError(f"At most {REASON_MAX_LENGTH} characters.", code="max_length")
+        raise ValidationError(
+            gettext("At most %(count)d characters.") % {"count": REASON_MAX_LENGTH}, code="max_length"
+        )
     plain_text(reason)
     return reason
 
@@ -40,17 +44,17 @@ def _clean_reason(reason) -> str:
 @transaction.atomic
 def _decide(profile: Profile, moderator, reason: str, action: str) -> Suspension:
     if not is_moderator(moderator):
-        raise PermissionDenied("Only moderators suspend accounts.")
+        raise PermissionDenied(_("Only moderators suspend accounts."))
     reason = _clean_reason(reason)
     profile = Profile.objects.select_for_update().get(pk=profile.pk)
     suspending = action == Suspension.Action.SUSPENDED
     if suspending == profile.is_suspended:
         raise ValidationError(
-            "This account is already suspended." if suspending else "This account is not suspended.",
+            _("This account is already suspended.") if suspending else _("This account is not suspended."),
             code="unchanged",
         )
     if suspending and profile.user_id == moderator.pk:
-        raise ValidationError("You cannot suspend your own account.", code="self")
+        raise ValidationError(_("You cannot suspend your own account."), code="self")
     now = timezone.now()
     profile.suspended_at = now if suspending else None
     profile.save(update_fields=["suspended_at", "updated_at"])

@@ -3,6 +3,7 @@
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 MARKUP = re.compile(r"[<>]")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -14,8 +15,8 @@ def plain_text(value):
     """Refuse markup (any < or >), control characters and characters that
     could not be read."""
     if MARKUP.search(value or ""):
-        raise ValidationError("Use plain text: no HTML, no < or > characters.", code="markup")
+        raise ValidationError(_("Use plain text: no HTML, no < or > characters."), code="markup")
     if CONTROL.search(value or ""):
-        raise ValidationError("Use plain text: no control characters.", code="control")
+        raise ValidationError(_("Use plain text: no control characters."), code="control")
     if UNREADABLE in (value or ""):
-        raise ValidationError("Some characters could not be read: type them again.", code="unreadable")
+        raise ValidationError(_("Some characters could not be read: type them again."), code="unreadable")

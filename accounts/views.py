@@ -4,6 +4,8 @@ from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 
 from .forms import ProfileForm
@@ -18,8 +20,9 @@ def profile(request):
     form = ProfileForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "Your profile is saved.")
-        return redirect("accounts_profile")
+        messages.success(request, gettext("Your profile is saved."))
+        with translation.override(form.instance.language):  # the page in the language just chosen
+            return redirect("accounts_profile")
     return render(request, "accounts/profile.html", {
         "form": form,
         "profile": instance,

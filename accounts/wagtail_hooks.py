@@ -4,17 +4,19 @@ lift a lockout by deleting its record: cities.roles grants them that) and
 peer accounts (suspend, unsuspend)."""
 
 from axes.models import AccessAttempt
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .admin_views import PeerAccountViewSet
+from .languages import known_languages
 
 
 class LockoutViewSet(SnippetViewSet):
     model = AccessAttempt
     icon = "lock"
-    menu_label = "Sign-in lockouts"
+    menu_label = _("Sign-in lockouts")
     menu_order = 900
     add_to_admin_menu = True
     list_display = ["username", "ip_address", "failures_since_start", "attempt_time"]
@@ -30,3 +32,9 @@ register_snippet(LockoutViewSet)
 def register_peer_accounts():
     """Peer accounts: moderators suspend and reinstate them (accounts.admin_views)."""
     return PeerAccountViewSet()
+
+
+@hooks.register("notification_languages")
+def notification_languages(users):
+    """Every email is written in its recipient's language (accounts.languages)."""
+    return known_languages(users)

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .memberships import join
 from .models import Cadence
@@ -21,7 +22,7 @@ class PreferencesForm(forms.Form):
         if joinable is not None and joinable.exists():
             self.fields["join"] = forms.ModelMultipleChoiceField(
                 queryset=joinable, required=False, widget=forms.CheckboxSelectMultiple,
-                label="Join these working groups of your city",
+                label=_("Join these working groups of your city"),
             )
 
     @staticmethod

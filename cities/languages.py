@@ -6,18 +6,20 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
+# The names are lazy: they show in the active language wherever they are used.
 LANGUAGES = [
-    ("en", "English"),
-    ("es", "Spanish"),
-    ("fr", "French"),
-    ("it", "Italian"),
-    ("pt", "Portuguese"),
-    ("pl", "Polish"),
-    ("nl", "Dutch"),
-    ("de", "German"),
-    ("ca", "Catalan"),
-    ("eu", "Basque"),
+    ("en", _("English")),
+    ("es", _("Spanish")),
+    ("fr", _("French")),
+    ("it", _("Italian")),
+    ("pt", _("Portuguese")),
+    ("pl", _("Polish")),
+    ("nl", _("Dutch")),
+    ("de", _("German")),
+    ("ca", _("Catalan")),
+    ("eu", _("Basque")),
 ]
 CODES = frozenset(code for code, _name in LANGUAGES)
 NAMES = dict(LANGUAGES)
@@ -30,13 +32,14 @@ def ordered(codes) -> list[str]:
 
 
 def names(codes) -> list[str]:
-    """The names of `codes` that are on the list, in the list's order."""
-    return [NAMES[code] for code in ordered(codes)]
+    """The names of `codes` that are on the list, in the list's order, in the
+    active language."""
+    return [str(NAMES[code]) for code in ordered(codes)]
 
 
 def validate_languages(value):
     if not isinstance(value, list) or any(code not in CODES for code in value):
-        raise ValidationError("Choose languages from the list.")
+        raise ValidationError(_("Choose languages from the list."), code="invalid_choice")
 
 
 class LanguagesFormField(forms.MultipleChoiceField):

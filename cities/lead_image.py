@@ -9,6 +9,7 @@ the page is indexed, never while a visitor waits."""
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.images.models import SourceImageIOError
 
@@ -23,20 +24,20 @@ class LeadImageMixin(models.Model):
 
     lead_image = models.ForeignKey(
         "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-        help_text="Optional. A photo or drawing of the city or the practice, shown at the top of the page and on its card.",
+        help_text=_("Optional. A photo or drawing of the city or the practice, shown at the top of the page and on its card."),
     )
     lead_image_alt = models.CharField(
-        "alt text", max_length=250, blank=True,
-        help_text="What the image shows, for people who cannot see it. Required with an image.",
+        _("alt text"), max_length=250, blank=True,
+        help_text=_("What the image shows, for people who cannot see it. Required with an image."),
     )
     lead_image_credit = models.CharField(
-        "credit", max_length=250, blank=True,
-        help_text="Who made the image and under which licence, e.g. “Photo: A. Name, CC BY 4.0”. Required with an image.",
+        _("credit"), max_length=250, blank=True,
+        help_text=_("Who made the image and under which licence, e.g. “Photo: A. Name, CC BY 4.0”. Required with an image."),
     )
 
     lead_image_panel = MultiFieldPanel(
         [FieldPanel("lead_image"), FieldPanel("lead_image_alt"), FieldPanel("lead_image_credit")],
-        heading="Lead image",
+        heading=_("Lead image"),
     )
 
     class Meta:
@@ -55,9 +56,13 @@ def lead_image_errors(image_id, alt: str, credit: str) -> dict[str, str]:
         return {}
     errors = {}
     if not (alt or "").strip():
-        errors["lead_image_alt"] = "Describe the image for people who cannot see it (alt text): it is required with a lead image."
+        errors["lead_image_alt"] = _(
+            "Describe the image for people who cannot see it (alt text): it is required with a lead image."
+        )
     if not (credit or "").strip():
-        errors["lead_image_credit"] = "Give the image's credit (author and licence): it is required with a lead image."
+        errors["lead_image_credit"] = _(
+            "Give the image's credit (author and licence): it is required with a lead image."
+        )
     return errors
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,8 @@ class CityMap:
     list_id: str
     markers: list[Marker] = field(default_factory=list)
     lines: list[Line] = field(default_factory=list)
-    list_link: str = "The same as a list"  # the text of the caption's link to the list
+    # The text of the caption's link to the list.
+    list_link: str = field(default_factory=lambda: gettext("The same as a list"))
 
     def data(self) -> dict:
         return {

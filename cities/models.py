@@ -7,7 +7,9 @@ from django.core.validators import MaxLengthValidator, MaxValueValidator, MinVal
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
-from django.utils.functional import cached_property
+from django.utils.functional import cached_property, lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
@@ -19,6 +21,7 @@ from wagtail.search import index
 
 from notifications.models import Delivery, DeliveryStatus  # noqa: F401 - DeliveryStatus: the digests' statuses too
 
+from . import page_locales
 from .languages import LanguagesField
 from .lead_image import LeadImageMixin, with_lead_images
 from .map import CityMap, city_markers
@@ -60,23 +63,29 @@ class Continent(models.TextChoices):
     """Where a city is, at the coarsest grain (the peer finder's "same
     continent"; `region` is the finer, free-text one)."""
 
-    AFRICA = "africa", "Africa"
-    ASIA = "asia", "Asia"
-    EUROPE = "europe", "Europe"
-    NORTH_AMERICA = "north_america", "North America"
-    SOUTH_AMERICA = "south_america", "South America"
-    OCEANIA = "oceania", "Oceania"
+    AFRICA = "africa", _("Africa")
+    ASIA = "asia", _("Asia")
+    EUROPE = "europe", _("Europe")
+    NORTH_AMERICA = "north_america", _("North America")
+    SOUTH_AMERICA = "south_america", _("South America")
+    OCEANIA = "oceania", _("Oceania")
 
 
 class CityPage(DirectChildRouteMixin, LeadImageMixin, Page):
     """A member city. Its case studies are its children, so that Wagtail's page
     permissions give each city's officials rights on their own subtree only."""
 
-    country = CountryField(help_text="ISO 3166-1 alpha-2 code.")
+    @cached_property
+    def content_language(self) -> str:
+        """The language this page's text is written in (an alias shows its
+        original's): the `lang` of that text on the page."""
+        return page_locales.content_language(self)
+
+    country = CountryField(help_text=_("ISO 3166-1 alpha-2 code."))
     region = models.CharField(max_length=120, blank=True)
     continent = models.CharField(max_length=16, choices=Continent.choices, blank=True)
     languages = LanguagesField(
-        "languages spoken", help_text="The languages the city's officials and residents work in.",
+        "languages spoken", help_text=_("The languages the city's officials and residents work in."),
     )
     population = models.PositiveIntegerField(null=True, blank=True)
     latitude = models.DecimalField(
@@ -87,10 +96,10 @@ class CityPage(DirectChildRouteMixin, LeadImageMixin, Page):
         max_digits=9, decimal_places=6, null=True, blank=True,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
-    intro = models.TextField(blank=True, help_text="A short introduction to the city.")
+    intro = models.TextField(blank=True, help_text=_("A short introduction to the city."))
     ecosystem = RichTextField(
         blank=True, features=RICH_TEXT_FEATURES,
-        help_text="The city's Social and Solidarity Economy ecosystem: actors, networks, policies.",
+        help_text=_("The city's Social and Solidarity Economy ecosystem: actors, networks, policies."),
     )
 
     objects = VisiblePageManager()
@@ -103,14 +112,14 @@ class CityPage(DirectChildRouteMixin, LeadImageMixin, Page):
                 FieldPanel("languages"),
                 FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")]),
             ],
-            heading="Place",
+            heading=_("Place"),
         ),
         FieldPanel("intro"),
         LeadImageMixin.lead_image_panel,
         FieldPanel("ecosystem"),
         InlinePanel(
-            "city_challenges", label="Challenge", heading="Challenges the city works on",
-            help_text="The challenges of the network's list that the city is working on, most important first.",
+            "city_challenges", label=_("Challenge"), heading=_("Challenges the city works on"),
+            help_text=_("The challenges of the network's list that the city is working on, most important first."),
         ),
     ]
     search_fields = Page.search_fields + [
@@ -121,8 +130,8 @@ class CityPage(DirectChildRouteMixin, LeadImageMixin, Page):
     subpage_types = ["practices.CaseStudyPage"]
 
     class Meta:
-        verbose_name = "city"
-        verbose_name_plural = "cities"
+        verbose_name = _("city")
+        verbose_name_plural = _("cities")
 
     @property
     def name(self):
@@ -152,7 +161,10 @@ class CityPage(DirectChildRouteMixin, LeadImageMixin, Page):
         """The city on the map (templates/cities/city_page.html): one marker,
         a link to the city's practices; no marker without coordinates."""
         markers = city_markers([self], url=lambda city: "#practices-heading")
-        return CityMap(f"Map: where {self.title} is", "facts-heading", markers, list_link="Its coordinates")
+        return CityMap(
+            gettext("Map: where %(city)s is") % {"city": self.title}, "facts-heading", markers,
+            list_link=gettext("Its coordinates"),
+        )
 
 
 # --- The challenges a city works on ---
@@ -165,7 +177,10 @@ def validate_not_future_year(value):
     """A year that has begun: a city cannot have worked on something "since" next year."""
     this_year = timezone.now().year
     if value is not None and value > this_year:
-        raise ValidationError(f"{value} is in the future: give a year up to {this_year}.")
+        raise ValidationError(
+            gettext("%(value)s is in the future: give a year up to %(this_year)s.")
+            % {"value": value, "this_year": this_year}
+        )
 
 
 SINCE_VALIDATORS = [MinValueValidator(SINCE_MIN), validate_not_future_year]
@@ -188,17 +203,21 @@ class CityChallenge(Orderable):
     )
     note = models.CharField(
         max_length=NOTE_MAX_LENGTH, blank=True, validators=[MaxLengthValidator(NOTE_MAX_LENGTH)],
-        help_text=f"What the city is doing about it, in plain text (at most {NOTE_MAX_LENGTH} characters).",
+        help_text=lazy(
+            lambda: gettext("What the city is doing about it, in plain text (at most %(count)d characters).")
+            % {"count": NOTE_MAX_LENGTH},
+            str,
+        )(),
     )
     since = models.PositiveSmallIntegerField(
-        "since (year)", null=True, blank=True, validators=SINCE_VALIDATORS,
-        help_text="The year the city started working on it, e.g. 2020; leave empty if unknown.",
+        _("since (year)"), null=True, blank=True, validators=SINCE_VALIDATORS,
+        help_text=_("The year the city started working on it, e.g. 2020; leave empty if unknown."),
     )
 
     panels = [FieldPanel("challenge"), FieldPanel("note"), FieldPanel("since")]
 
     class Meta(Orderable.Meta):
-        verbose_name = "city challenge"
+        verbose_name = _("city challenge")
         constraints = [
             models.UniqueConstraint(fields=["page", "challenge"], name="city_challenge_once"),
         ]
@@ -214,13 +233,15 @@ class CityChallenge(Orderable):
 
 def validate_time_zone(value):
     if value not in zoneinfo.available_timezones():
-        raise ValidationError(f"{value!r} is not a known time zone (e.g. Europe/Dublin).")
+        raise ValidationError(
+            gettext("%(value)s is not a known time zone (e.g. Europe/Dublin).") % {"value": repr(value)}
+        )
 
 
 class Cadence(models.TextChoices):
-    WEEKLY = "weekly", "Weekly"
-    MONTHLY = "monthly", "Monthly"
-    OFF = "off", "Off"
+    WEEKLY = "weekly", _("Weekly")
+    MONTHLY = "monthly", _("Monthly")
+    OFF = "off", _("Off")
 
 
 class WorkingGroup(ClusterableModel):
@@ -277,7 +298,7 @@ class Membership(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
         related_name="group_memberships",
     )
-    email = models.EmailField(blank=True, help_text="For people without an account.")
+    email = models.EmailField(blank=True, help_text=_("For people without an account."))
     group = models.ForeignKey(WorkingGroup, on_delete=models.CASCADE, related_name="memberships")
     cadence = models.CharField(max_length=10, choices=Cadence.choices, default=Cadence.WEEKLY)
     subscribed_at = models.DateTimeField(default=timezone.now)
@@ -315,7 +336,7 @@ class Membership(models.Model):
     def clean(self):
         super().clean()
         if self.user_id is None and not self.email:
-            raise ValidationError("Choose a user or give an email address.")
+            raise ValidationError(_("Choose a user or give an email address."))
 
     @property
     def address(self):
@@ -359,7 +380,7 @@ class DigestDelivery(Delivery):
     practice_count = models.PositiveIntegerField(default=0)
 
     class Meta:
-        verbose_name_plural = "digest deliveries"
+        verbose_name_plural = _("digest deliveries")
         constraints = [
             models.UniqueConstraint(
                 fields=["membership", "group", "period"], name="digest_delivery_once"

@@ -84,8 +84,11 @@ def original(page):
 
 
 def content_language(page) -> str:
-    """The language `page`'s content is written in."""
-    return original(page).locale.language_code
+    """The language `page`'s content is written in: its locale's, or its
+    original's for an alias (one query)."""
+    if page.alias_of_id:
+        return Page.objects.filter(pk=page.alias_of_id).values_list("locale__language_code", flat=True).first() or default_language()
+    return page.locale.language_code
 
 
 def localized(pages, language: str | None = None) -> dict[int, Page]:
@@ -212,3 +215,15 @@ def spread_slug(page):
     for other in others:
         other.slug = page.slug
         other.save(clean=False)
+
+
+def follow_move(page):
+    """After the canonical `page` moved: its translations and aliases move
+    under the new parent's page in their language."""
+    if not is_canonical(page):
+        return
+    parent = page.get_parent()
+    for other in Page.objects.filter(translation_key=page.translation_key).exclude(pk=page.pk):
+        target = parent.get_translation_or_none(other.locale)
+        if target is not None and other.get_parent().pk != target.pk:
+            other.move(target, pos="last-child")

@@ -74,6 +74,12 @@ def slug_to_every_language(sender, instance, raw=False, **kwargs):
     page_locales.spread_slug(instance)
 
 
+@receiver(post_page_move)
+def move_in_every_language(sender, instance, **kwargs):
+    """A practice moved to another city moves in every language."""
+    page_locales.follow_move(instance)
+
+
 @receiver(pre_delete, sender=Page)
 def delete_in_every_language(sender, instance, **kwargs):
     """Deleting a page deletes its aliases (which would otherwise become

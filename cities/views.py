@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -50,7 +51,7 @@ def _preferences(request, memberships, joinable=None, token=None):
     )
     if request.method == "POST" and form.is_valid():
         form.save(user=request.user if token is None else None)
-        messages.success(request, "Your digest preferences are saved.")
+        messages.success(request, gettext("Your digest preferences are saved."))
         return redirect(request.path)
     return render(request, "cities/preferences.html", {"form": form, "token": token})
 

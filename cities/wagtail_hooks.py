@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -7,7 +8,7 @@ from .models import WorkingGroup
 class WorkingGroupViewSet(SnippetViewSet):
     model = WorkingGroup
     icon = "group"
-    menu_label = "Working groups"
+    menu_label = _("Working groups")
     menu_order = 310
     add_to_admin_menu = True
     list_display = ["name", "city_names", "time_zone", "default_cadence"]
@@ -24,6 +25,7 @@ from django.core.exceptions import PermissionDenied  # noqa: E402
 from django.shortcuts import get_object_or_404, redirect  # noqa: E402
 from django.template.response import TemplateResponse  # noqa: E402
 from django.urls import path, reverse  # noqa: E402
+from django.utils.translation import gettext, ngettext  # noqa: E402
 from django.views.decorators.http import require_http_methods  # noqa: E402
 from wagtail import hooks  # noqa: E402
 from wagtail.admin.widgets import Button  # noqa: E402
@@ -37,7 +39,7 @@ from .tasks import send_digest_chunk  # noqa: E402
 class MembershipViewSet(SnippetViewSet):
     model = Membership
     icon = "mail"
-    menu_label = "Group members"
+    menu_label = _("Group members")
     menu_order = 311
     add_to_admin_menu = True
     list_display = ["__str__", "group", "cadence", "subscribed_at", "unsubscribed_at"]
@@ -62,9 +64,16 @@ def digest_preview(request, pk):
         counts = status_counts(group)
         messages.success(
             request,
-            f"{report.enqueued} digest(s) of “{group.name}” queued for the current period "
-            f"(sent so far in all periods: {counts['sent']}). Members who already got this "
-            "period's digest get nothing more.",
+            ngettext(
+                "%(count)d digest of “%(group)s” queued for the current period "
+                "(sent so far in all periods: %(sent)d). Members who already got this "
+                "period's digest get nothing more.",
+                "%(count)d digests of “%(group)s” queued for the current period "
+                "(sent so far in all periods: %(sent)d). Members who already got this "
+                "period's digest get nothing more.",
+                report.enqueued,
+            )
+            % {"count": report.enqueued, "group": group.name, "sent": counts["sent"]},
         )
         return redirect("cities_digest_preview", pk=group.pk)
     context = preview(group)
@@ -72,7 +81,7 @@ def digest_preview(request, pk):
     html, text = digest.renderer.render(digest)
     context.update({
         "group": group, "html": html, "text": text, "subject": digest.subject,
-        "page_title": f"Digest preview: {group.name}", "header_icon": "mail",
+        "page_title": gettext("Digest preview: %(group)s") % {"group": group.name}, "header_icon": "mail",
     })
     return TemplateResponse(request, "cities/email/admin_preview.html", context)
 
@@ -86,7 +95,7 @@ def register_digest_urls():
 def digest_preview_button(snippet, user, next_url=None):
     if isinstance(snippet, WorkingGroup) and can_send_digests(user):
         yield Button(
-            "Preview digest", reverse("cities_digest_preview", args=[snippet.pk]),
+            gettext("Preview digest"), reverse("cities_digest_preview", args=[snippet.pk]),
             icon_name="mail", priority=50,
         )
 

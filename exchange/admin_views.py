@@ -18,6 +18,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.views import generic
@@ -85,7 +87,7 @@ class TransferIndexView(generic.IndexView):
     def get_list_more_buttons(self, instance):
         buttons = super().get_list_more_buttons(instance)
         if Actor.of(self.request.user).may_decide_transfer(instance):
-            buttons.append(MenuItem("Accept or decline", reverse("exchange_review_transfer", args=(instance.pk,)),
+            buttons.append(MenuItem(gettext("Accept or decline"), reverse("exchange_review_transfer", args=(instance.pk,)),
                                     icon_name="tasks", priority=15))
         return buttons
 
@@ -109,9 +111,17 @@ class TransferCreateView(_SaveMixin, generic.CreateView):
 
     def get_success_message(self, instance):
         if instance.is_accepted:
-            return f"Transfer recorded: {instance}. It shows on both cities' pages."
-        return (f"Transfer recorded: {instance}. It shows on {instance.adopting_city.title}'s page now, "
-                f"and on the case study once {instance.source.city.title if instance.source.city else 'its city'} accepts it.")
+            return gettext("Transfer recorded: %(transfer)s. It shows on both cities' pages.") % {"transfer": instance}
+        values = {"transfer": instance, "city": instance.adopting_city.title}
+        if instance.source.city:
+            return gettext(
+                "Transfer recorded: %(transfer)s. It shows on %(city)s's page now, "
+                "and on the case study once %(source_city)s accepts it."
+            ) % {**values, "source_city": instance.source.city.title}
+        return gettext(
+            "Transfer recorded: %(transfer)s. It shows on %(city)s's page now, "
+            "and on the case study once its city accepts it."
+        ) % values
 
 
 class TransferEditView(_SaveMixin, _Scoped, generic.EditView):
@@ -153,7 +163,7 @@ class RelationIndexView(generic.IndexView):
     def get_list_more_buttons(self, instance):
         buttons = super().get_list_more_buttons(instance)
         if Actor.of(self.request.user).may_decide_relation(instance):
-            buttons.append(MenuItem("Accept or decline", reverse("exchange_review_relation", args=(instance.pk,)),
+            buttons.append(MenuItem(gettext("Accept or decline"), reverse("exchange_review_relation", args=(instance.pk,)),
                                     icon_name="tasks", priority=15))
         return buttons
 
@@ -219,17 +229,17 @@ def review(request, kind, pk):
         decision = request.POST.get("decision")
         if decision == "accept":
             module.accept(request.user, item)
-            messages.success(request, f"Accepted: {item}. It now shows on both sides.")
+            messages.success(request, gettext("Accepted: %(item)s. It now shows on both sides.") % {"item": item})
         elif decision == "decline":
             module.decline(request.user, item)
-            messages.success(request, f"Declined: {item}. It shows on neither side.")
+            messages.success(request, gettext("Declined: %(item)s. It shows on neither side.") % {"item": item})
         else:
-            messages.error(request, "Choose Accept or Decline.")
+            messages.error(request, gettext("Choose Accept or Decline."))
             return redirect(request.path)
         return redirect("exchange_proposals")
     return TemplateResponse(request, "exchange/admin/review.html", {
         "item": item, "kind": kind, "may_decide": may_decide, "index_url": reverse(index),
-        "page_title": f"Accept or decline: {item}", "header_icon": "tasks",
+        "page_title": gettext("Accept or decline: %(item)s") % {"item": item}, "header_icon": "tasks",
     })
 
 
@@ -255,17 +265,17 @@ def proposals(request):
     waiting_transfers, waiting_relations = waiting_for(actor)
     return TemplateResponse(request, "exchange/admin/proposals.html", {
         "transfers": waiting_transfers, "relations": waiting_relations,
-        "page_title": "Proposals to answer", "header_icon": "tasks",
+        "page_title": gettext("Proposals to answer"), "header_icon": "tasks",
     })
 
 
 # --- Questions to a city ---
 
 QUESTION_FILTERS = {
-    "open": ("Waiting for an answer", lambda qs: qs.open()),
-    "answered": ("Answered", lambda qs: qs.filter(answered_at__isnull=False)),
-    "hidden": ("Hidden by a moderator", lambda qs: qs.filter(Q(question_hidden=True) | Q(answer_hidden=True))),
-    "all": ("All", lambda qs: qs),
+    "open": (_("Waiting for an answer"), lambda qs: qs.open()),
+    "answered": (_("Answered"), lambda qs: qs.filter(answered_at__isnull=False)),
+    "hidden": (_("Hidden by a moderator"), lambda qs: qs.filter(Q(question_hidden=True) | Q(answer_hidden=True))),
+    "all": (_("All"), lambda qs: qs),
 }
 
 
@@ -290,7 +300,7 @@ def questions_index(request):
     return TemplateResponse(request, "exchange/admin/questions.html", {
         "questions": list(rows[:500]), "filters": [(key, name) for key, (name, _f) in QUESTION_FILTERS.items()],
         "chosen": chosen, "chosen_label": label, "is_moderator": actor.is_moderator,
-        "page_title": "Questions to your city" if not actor.is_moderator else "Questions to the cities",
+        "page_title": gettext("Questions to your city") if not actor.is_moderator else gettext("Questions to the cities"),
         "header_icon": "help",
     })
 
@@ -316,20 +326,28 @@ def question_detail(request, pk):
                 answer_text = request.POST.get("answer", "")
                 first = not question.is_answered
                 questions.answer(request.user, question, answer_text)
-                messages.success(request, "Your answer is sent to the asker." if first else "The answer is changed.")
+                messages.success(
+                    request, gettext("Your answer is sent to the asker.") if first else gettext("The answer is changed.")
+                )
                 return redirect("exchange_question", pk=question.pk)
             if action in ("hide", "show"):
                 change = questions.hide if action == "hide" else questions.unhide
                 part = request.POST.get("part", "")
                 change(request.user, question, part)
-                messages.success(request, f"The {part} is {'hidden' if action == 'hide' else 'shown again'}.")
+                done = {
+                    ("question", "hide"): gettext("The question is hidden."),
+                    ("question", "show"): gettext("The question is shown again."),
+                    ("answer", "hide"): gettext("The answer is hidden."),
+                    ("answer", "show"): gettext("The answer is shown again."),
+                }
+                messages.success(request, done[part, action])
                 return redirect("exchange_question", pk=question.pk)
-            problems.append("Choose what to do.")
+            problems.append(gettext("Choose what to do."))
         except ValidationError as error:
             problems.extend(error.messages)
     return TemplateResponse(request, "exchange/admin/question.html", {
         "question": question, "asker": questions.asker_details(profile_of(question.asker)),
         "may_answer": may_answer and not question.question_hidden, "is_moderator": actor.is_moderator,
         "answer_text": answer_text, "problems": problems, "answer_max": ANSWER_MAX,
-        "page_title": f"Question about {question.case_study.title}", "header_icon": "help",
+        "page_title": gettext("Question about %(title)s") % {"title": question.case_study.title}, "header_icon": "help",
     }, status=400 if problems else 200)

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ExchangeConfig(AppConfig):
     name = "exchange"
-    verbose_name = "Exchange between cities"
+    verbose_name = _("Exchange between cities")
 
     def ready(self):
         # The digests' "answered questions" section (cities.digests.content),

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.db.models import Q
+from django.utils.translation import gettext, ngettext
 
 from cities.visibility import is_public
 from practices.compare import Cell, ComparisonRow, Entry
@@ -157,10 +158,17 @@ def compare_row(practices, request=None):
     for pk in ids:
         shown = by_source[pk]
         count = counts.get(pk, 0)
-        entries = [Entry(f"Adapted by {count} cit{'y' if count == 1 else 'ies'}")] if shown else []
+        adapted = ngettext("Adapted by %(count)d city", "Adapted by %(count)d cities", count) % {"count": count}
+        entries = [Entry(adapted)] if shown else []
         entries += [
-            Entry(f"{t.adopting_city.title}: {t.get_stage_display().lower()}", t.adopting_city.get_url(request))
+            Entry(
+                # Translators: a city and the stage of its transfer, e.g. "Bilbao: piloting".
+                gettext("%(city)s: %(stage)s") % {"city": t.adopting_city.title, "stage": t.get_stage_display().lower()},
+                t.adopting_city.get_url(request),
+            )
             for t in shown
         ]
         cells.append(Cell(entries, key=frozenset((t.adopting_city_id, t.stage) for t in shown)))
-    return ComparisonRow("transfers", "Transfers", cells, note="Compared on the cities and their stages.")
+    return ComparisonRow(
+        "transfers", gettext("Transfers"), cells, note=gettext("Compared on the cities and their stages.")
+    )

@@ -8,6 +8,10 @@ from __future__ import annotations
 import copy
 
 from django import forms
+from django.utils.formats import number_format
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 
@@ -41,7 +45,7 @@ class TransferForm(WagtailAdminModelForm):
             cities = self.actor.cities()
             field = self.fields["adopting_city"]
             field.queryset = cities
-            field.help_text = "The city that is adapting the case study: yours."
+            field.help_text = _("The city that is adapting the case study: yours.")
             if not self.actor.is_moderator and len(self.actor.city_ids) == 1:
                 field.empty_label = None
 
@@ -61,7 +65,7 @@ class RelationForm(WagtailAdminModelForm):
             if not self.actor.is_moderator:
                 pages = pages.filter(city__in=list(self.actor.city_ids))
             self.fields["from_page"].queryset = pages
-            self.fields["from_page"].help_text = "One of your city's case studies."
+            self.fields["from_page"].help_text = _("One of your city's case studies.")
 
     def clean(self):
         cleaned = super().clean()
@@ -84,7 +88,7 @@ transfer_create_panels = ObjectList(
     [
         MultiFieldPanel(
             [FieldPanel("source"), FieldPanel("adopting_city", widget=forms.Select)],
-            heading="Which case study, adapted by which city",
+            heading=_("Which case study, adapted by which city"),
         ),
         *TRANSFER_DETAILS,
     ],
@@ -120,13 +124,18 @@ class QuestionForm(forms.Form):
     (the view asks through `exchange.questions.ask`, which checks again)."""
 
     text = forms.CharField(
-        label="Your question", strip=False, required=False,
+        label=_("Your question"), strip=False, required=False,
         widget=forms.Textarea(attrs={"rows": 8, "maxlength": QUESTION_MAX, "minlength": QUESTION_MIN}),
-        help_text=f"Plain text, {QUESTION_MIN} to {QUESTION_MAX:,} characters. Ask what the case study does not "
-                  "tell: how the city chose, what it would do differently, who to talk to.",
+        help_text=lazy(
+            lambda: gettext(
+                "Plain text, %(min)s to %(max)s characters. Ask what the case study does not "
+                "tell: how the city chose, what it would do differently, who to talk to."
+            ) % {"min": number_format(QUESTION_MIN), "max": number_format(QUESTION_MAX, force_grouping=True)},
+            str,
+        )(),
     )
     public = forms.BooleanField(
-        label="Show my question and its answer on the case study", required=False, initial=True,
+        label=_("Show my question and its answer on the case study"), required=False, initial=True,
     )
 
     def __init__(self, *args, **kwargs):

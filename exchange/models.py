@@ -12,45 +12,50 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from cities.visibility import private_q
 
 NOTE_MAX = 1000
 TEXT_MAX = 2000
+TEXT_HELP = lazy(lambda: gettext("Plain text, at most %(count)d characters.") % {"count": TEXT_MAX}, str)()
 
 
 class Stage(models.TextChoices):
-    EXPLORING = "exploring", "Exploring"
-    PLANNING = "planning", "Planning"
-    PILOTING = "piloting", "Piloting"
-    ADOPTED = "adopted", "Adopted"
-    DROPPED = "dropped", "Dropped"
+    EXPLORING = "exploring", _("Exploring")
+    PLANNING = "planning", _("Planning")
+    PILOTING = "piloting", _("Piloting")
+    ADOPTED = "adopted", _("Adopted")
+    DROPPED = "dropped", _("Dropped")
 
 
 class Acceptance(models.TextChoices):
-    PENDING = "pending", "Waiting for the other city"
-    ACCEPTED = "accepted", "Accepted"
-    DECLINED = "declined", "Declined"
+    PENDING = "pending", _("Waiting for the other city")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
 
 
 class RelationKind(models.TextChoices):
     """How one case study relates to another, read from the first: "B's
     case study *builds on* A's". The other page shows the inverse label."""
 
-    ADAPTED_FROM = "adapted_from", "Adapted from"
-    INSPIRED_BY = "inspired_by", "Inspired by"
-    BUILDS_ON = "builds_on", "Builds on"
-    COMPLEMENTS = "complements", "Complements"
-    ALTERNATIVE_TO = "alternative_to", "Alternative to"
+    ADAPTED_FROM = "adapted_from", _("Adapted from")
+    INSPIRED_BY = "inspired_by", _("Inspired by")
+    BUILDS_ON = "builds_on", _("Builds on")
+    COMPLEMENTS = "complements", _("Complements")
+    ALTERNATIVE_TO = "alternative_to", _("Alternative to")
 
 
 # What the page at the other end of a relation shows.
 INVERSE_LABELS = {
-    RelationKind.ADAPTED_FROM: "Adapted by",
-    RelationKind.INSPIRED_BY: "Inspired",
-    RelationKind.BUILDS_ON: "Built on by",
-    RelationKind.COMPLEMENTS: "Complemented by",
-    RelationKind.ALTERNATIVE_TO: "Alternative to",
+    RelationKind.ADAPTED_FROM: _("Adapted by"),
+    # Translators: the inverse of "Inspired by": this case study inspired the other one.
+    RelationKind.INSPIRED_BY: pgettext_lazy("relation", "Inspired"),
+    RelationKind.BUILDS_ON: _("Built on by"),
+    RelationKind.COMPLEMENTS: _("Complemented by"),
+    RelationKind.ALTERNATIVE_TO: _("Alternative to"),
 }
 # Relations that read the same both ways: A→B is a duplicate of B→A.
 SYMMETRIC_KINDS = {RelationKind.ALTERNATIVE_TO}
@@ -122,30 +127,34 @@ class Transfer(Proposal):
 
     source = models.ForeignKey(
         "practices.CaseStudyPage", on_delete=models.CASCADE, related_name="adaptations",
-        verbose_name="case study adapted",
-        help_text="The other city's published case study that your city is adapting.",
+        verbose_name=_("case study adapted"),
+        help_text=_("The other city's published case study that your city is adapting."),
     )
     adopting_city = models.ForeignKey(
-        "cities.CityPage", on_delete=models.CASCADE, related_name="adaptations", verbose_name="adopting city",
+        "cities.CityPage", on_delete=models.CASCADE, related_name="adaptations", verbose_name=_("adopting city"),
     )
     stage = models.CharField(max_length=10, choices=Stage.choices, default=Stage.EXPLORING)
-    started = models.DateField(null=True, blank=True, help_text="When your city started, if known.")
+    started = models.DateField(null=True, blank=True, help_text=_("When your city started, if known."))
     changes = models.TextField(
-        "what we changed", blank=True, max_length=TEXT_MAX, validators=plain_text(TEXT_MAX),
-        help_text=f"Plain text, at most {TEXT_MAX} characters.",
+        _("what we changed"), blank=True, max_length=TEXT_MAX, validators=plain_text(TEXT_MAX),
+        help_text=TEXT_HELP,
     )
     lessons = models.TextField(
-        "what we learned", blank=True, max_length=TEXT_MAX, validators=plain_text(TEXT_MAX),
-        help_text=f"Plain text, at most {TEXT_MAX} characters.",
+        _("what we learned"), blank=True, max_length=TEXT_MAX, validators=plain_text(TEXT_MAX),
+        help_text=TEXT_HELP,
     )
     note = models.TextField(
         blank=True, max_length=NOTE_MAX, validators=plain_text(NOTE_MAX),
-        help_text=f"Context in a sentence or two (plain text, at most {NOTE_MAX} characters).",
+        help_text=lazy(
+            lambda: gettext("Context in a sentence or two (plain text, at most %(count)d characters).")
+            % {"count": NOTE_MAX},
+            str,
+        )(),
     )
     own_case_study = models.ForeignKey(
         "practices.CaseStudyPage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-        verbose_name="our own case study",
-        help_text="Your city's case study of its version, once published (shown when it is public).",
+        verbose_name=_("our own case study"),
+        help_text=_("Your city's case study of its version, once published (shown when it is public)."),
     )
 
     class Meta:
@@ -166,12 +175,12 @@ class Relation(Proposal):
 
     from_page = models.ForeignKey(
         "practices.CaseStudyPage", on_delete=models.CASCADE, related_name="relations_from",
-        verbose_name="your case study",
+        verbose_name=_("your case study"),
     )
-    kind = models.CharField("relation", max_length=16, choices=RelationKind.choices)
+    kind = models.CharField(_("relation"), max_length=16, choices=RelationKind.choices)
     to_page = models.ForeignKey(
         "practices.CaseStudyPage", on_delete=models.CASCADE, related_name="relations_to",
-        verbose_name="related case study", help_text="A published case study.",
+        verbose_name=_("related case study"), help_text=_("A published case study."),
     )
 
     class Meta:
@@ -226,10 +235,10 @@ class Question(models.Model):
     asker = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exchange_questions",
     )
-    text = models.TextField("question", max_length=QUESTION_MAX)
+    text = models.TextField(_("question"), max_length=QUESTION_MAX)
     public = models.BooleanField(
-        "show my question and its answer on the case study", default=True,
-        help_text="Your name, organisation and city are shown with it; your email address never is.",
+        _("show my question and its answer on the case study"), default=True,
+        help_text=_("Your name, organisation and city are shown with it; your email address never is."),
     )
     asked_at = models.DateTimeField(default=timezone.now, editable=False)
     answer = models.TextField(blank=True, max_length=ANSWER_MAX)

@@ -16,6 +16,8 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.utils.translation import gettext
+
 from cities.map import located
 from cities.models import CityPage
 from cities.page_urls import HitUrls
@@ -97,8 +99,14 @@ class Edge:
 
     @property
     def description(self) -> str:
-        titles = "; ".join(f"{t.source.title} ({t.stage_label.lower()})" for t in self.transfers)
-        return f"{self.adopting.title} adapts {self.source.title}'s {titles}"
+        titles = "; ".join(
+            gettext("%(title)s (%(stage)s)") % {"title": t.source.title, "stage": t.stage_label.lower()}
+            for t in self.transfers
+        )
+        # Translators: a line on the network map, e.g. "Bilbao adapts Warsaw's Social procurement (piloting)".
+        return gettext("%(city)s adapts %(source)s's %(titles)s") % {
+            "city": self.adopting.title, "source": self.source.title, "titles": titles,
+        }
 
 
 @dataclass

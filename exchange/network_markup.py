@@ -13,20 +13,19 @@ from html import escape
 from django.utils.dateformat import format as format_date
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, ngettext
 
 from cities.map import CityMap, Line, Marker
 
 from .network import Network, read_network
 
-NOT_GIVEN = '<span aria-hidden="true">—</span><span class="visually-hidden">not given</span>'
+
+def not_given() -> str:
+    return f'<span aria-hidden="true">—</span><span class="visually-hidden">{_e(gettext("not given"))}</span>'
 
 
 def _e(value) -> str:
     return escape(str(value), quote=True)
-
-
-def _plural(n: int, singular: str = "", plural: str = "s") -> str:
-    return singular if n == 1 else plural
 
 
 def edges(network: Network) -> SafeString:
@@ -53,8 +52,8 @@ def nodes(network: Network) -> SafeString:
 def city_links(network: Network) -> SafeString:
     """The cities as links, over the image at the same places."""
     return mark_safe("".join(
-        f'<a href="{_e(c.url or "")}" class="network-city" aria-label="{_e(c.title)}: adapting {c.adapting}, '
-        f'adapted {c.adapted} time{_plural(c.adapted)}"><circle cx="{c.x}" cy="{c.y}" r="{c.hit_radius}"></circle></a>\n'
+        f'<a href="{_e(c.url or "")}" class="network-city" aria-label="{_e(_city_label(c))}">'
+        f'<circle cx="{c.x}" cy="{c.y}" r="{c.hit_radius}"></circle></a>\n'
         for c in network.cities
     ))
 
@@ -65,9 +64,11 @@ def transfer_rows(network: Network) -> SafeString:
     for t in network.transfers:
         own = ""
         if t.shown_own_case_study:
-            own = (f' (their version: <a href="{_e(t.shown_own_case_study.url or "")}">'
-                   f"{_e(t.shown_own_case_study.title)}</a>)")
-        started = _e(format_date(t.started, "j F Y")) if t.started else NOT_GIVEN
+            link = (f'<a href="{_e(t.shown_own_case_study.url or "")}">'
+                    f"{_e(t.shown_own_case_study.title)}</a>")
+            # Translators: after a case study's title, a link to the adopting city's own version of it.
+            own = " " + _e(gettext("(their version: %(link)s)")).replace("%(link)s", link)
+        started = _e(format_date(t.started, "j F Y")) if t.started else not_given()
         out.append(
             f'<tr><th scope="row"><a href="{_e(t.adopting.url or "")}">{_e(t.adopting.title)}</a></th>'
             f'<td><a href="{_e(t.source.url or "")}">{_e(t.source.title)}</a>{own}</td>'
@@ -76,11 +77,32 @@ def transfer_rows(network: Network) -> SafeString:
     return mark_safe("".join(out))
 
 
+def _city_label(c) -> str:
+    """"Bilbao: adapting 2, adapted 1 time" (a city's link on the image)."""
+    adapted = ngettext("adapted %(count)d time", "adapted %(count)d times", c.adapted) % {"count": c.adapted}
+    # Translators: a city's link on the network image, e.g. "Bilbao: adapting 2, adapted 1 time".
+    return gettext("%(city)s: adapting %(adapting)d, %(adapted)s") % {
+        "city": c.title, "adapting": c.adapting, "adapted": adapted,
+    }
+
+
+def _city_counts(c) -> str:
+    """"adapting 2 practices of other cities; its practices adapted 1 time."."""
+    adapting = ngettext(
+        "adapting %(count)d practice of other cities", "adapting %(count)d practices of other cities", c.adapting
+    ) % {"count": c.adapting}
+    adapted = ngettext(
+        "its practices adapted %(count)d time", "its practices adapted %(count)d times", c.adapted
+    ) % {"count": c.adapted}
+    # Translators: what a city of the network does, e.g. "adapting 2 practices of other cities; its practices
+    # adapted 1 time."
+    return gettext("%(adapting)s; %(adapted)s.") % {"adapting": adapting, "adapted": adapted}
+
+
 def city_items(network: Network) -> SafeString:
     """The items of the list of cities."""
     return mark_safe("".join(
-        f'<li><a href="{_e(c.url or "")}">{_e(c.title)}</a>: adapting {c.adapting} practice{_plural(c.adapting)} '
-        f"of other cities; its practices adapted {c.adapted} time{_plural(c.adapted)}.</li>\n"
+        f'<li><a href="{_e(c.url or "")}">{_e(c.title)}</a>: {_e(_city_counts(c))}</li>\n'
         for c in network.cities
     ))
 
@@ -94,7 +116,7 @@ def network_map(network: Network) -> CityMap:
         Line(e.adopting.place, e.source.place, e.description, dashed=e.dropped)
         for e in network.edges if e.adopting.place and e.source.place
     ]
-    return CityMap("Map of the cities and their transfers", "cities-heading", markers, lines)
+    return CityMap(gettext("Map of the cities and their transfers"), "cities-heading", markers, lines)
 
 
 class NetworkPage:

@@ -9,7 +9,10 @@ transfer is still an exchange between the two). A fixed number of queries
 whatever the size of the network (`PeerFacts`): the challenges, the cities,
 the challenges they name, the practices per city, challenge and status and
 the asking city's transfers per other city (both counted by the database), and the
-view restrictions once per request."""
+view restrictions once per request; with search by meaning on and a city
+asking, one more: the vectors of the practices on the challenges asked about
+(from the search app, through the `practice_vectors` Wagtail hook: the
+exchange imports no search)."""
 
 from __future__ import annotations
 
@@ -17,16 +20,21 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
 
+import numpy as np
 from django.db.models import Count, Q
+from wagtail import hooks
 
 from cities import fragments
 from cities.models import CityChallenge, CityPage
-from cities.peers import CityFacts, Facts
+from cities.peers import CityFacts, Facts, PracticeVectors
 from cities.visibility import private_q
 from practices.models import CaseStudyPage, Challenge
 
 from .models import Acceptance, Transfer
 
+# The hook through which the search app gives the vectors of practices
+# (`search.similar.practice_vectors`).
+VECTORS_HOOK = "practice_vectors"
 CITY_FIELDS = ("pk", "title", "slug", "url_path", "country", "region", "continent", "population", "languages")
 
 
@@ -140,4 +148,28 @@ class PeerFacts:
             cities={pk: self._city(pk, {c: dict(s) for c, s in practices.get(pk, {}).items()}) for pk in self._rows},
             challenge_names={c.id: c.name for c in self.challenges},
             transfers=dict(transfers),
+            meaning=self._meaning(asked_ids) if asking is not None and asked_ids else {},
         )
+
+    def _meaning(self, asked_ids) -> dict[int, PracticeVectors]:
+        """{city id: its live, public practices on `asked_ids` by meaning},
+        from the first `practice_vectors` hook; {} when there is none or it
+        gives nothing (search by meaning off: then no query)."""
+        on_asked = CaseStudyPage.challenges.through.objects.filter(challenge_id__in=asked_ids)
+        practices = (
+            CaseStudyPage.objects.live().filter(pk__in=on_asked.values("casestudypage_id")).exclude(private_q())
+        )
+        for vectors_of in hooks.get_hooks(VECTORS_HOOK):
+            rows = vectors_of(practices)
+            if rows is not None:
+                break
+        else:
+            return {}
+        by_city = defaultdict(list)
+        for _pk, city_id, title, vector in rows:  # by page id
+            if city_id in self._rows:
+                by_city[city_id].append((title, vector))
+        return {
+            city_id: PracticeVectors(tuple(t for t, _ in pairs), np.vstack([v for _, v in pairs]))
+            for city_id, pairs in by_city.items()
+        }

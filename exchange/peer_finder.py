@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from django.utils.translation import gettext, ngettext
+
 from cities.page_urls import HitUrls
 from cities.peers import CityFacts, Peer, Question, rank
 
@@ -69,25 +71,31 @@ class PeerResult:
         return peers[: self.limit], len(peers)
 
 
-def _single(params, name: str, errors: dict, pattern=SLUG, what="a slug") -> str:
+def _single(params, name: str, errors: dict, pattern=SLUG, what=None) -> str:
+    """The one value of `name` in `params` ("" if none); a problem goes in
+    `errors` (`what`: the message when the value does not match `pattern`)."""
     values = params.getlist(name) if hasattr(params, "getlist") else [params.get(name)]
     values = [v for v in values if v not in (None, "")]
     if len(values) > 1:
-        errors[name] = f"give {name} once, not {len(values)} times."
+        errors[name] = ngettext(
+            "give %(name)s once, not %(count)d time.", "give %(name)s once, not %(count)d times.", len(values)
+        ) % {"name": name, "count": len(values)}
         return ""
     value = values[0] if values else ""
+    what = what or gettext("is not a slug (letters, digits, hyphens and underscores, at most 255).")
     if value and not pattern.fullmatch(value):
-        errors[name] = f"is not {what} (letters, digits, hyphens and underscores, at most 255)."
+        errors[name] = what
         return ""
     return value
 
 
 def read_limit(params, errors: dict) -> int:
-    raw = _single(params, "limit", errors, re.compile(r"[0-9]{1,3}"), f"a whole number from 1 to {MAX_LIMIT}")
+    wrong = gettext("is not a whole number from 1 to %(max)d.") % {"max": MAX_LIMIT}
+    raw = _single(params, "limit", errors, re.compile(r"[0-9]{1,3}"), wrong)
     if not raw:
         return DEFAULT_LIMIT
     if not 1 <= int(raw) <= MAX_LIMIT:
-        errors["limit"] = f"must be from 1 to {MAX_LIMIT}."
+        errors["limit"] = gettext("must be from 1 to %(max)d.") % {"max": MAX_LIMIT}
         return DEFAULT_LIMIT
     return int(raw)
 
@@ -101,9 +109,9 @@ def ask(source: PeerFacts, params, limit: int = DEFAULT_LIMIT, errors: dict | No
     city_slug = _single(params, "city", errors)
     challenge = city = None
     if challenge_slug and (challenge := source.challenge(challenge_slug)) is None:
-        errors["challenge"] = f"no challenge has the slug “{challenge_slug}”."
+        errors["challenge"] = gettext("no challenge has the slug “%(slug)s”.") % {"slug": challenge_slug}
     if city_slug and (city := source.city(city_slug)) is None:
-        errors["city"] = f"no published city has the slug “{city_slug}”."
+        errors["city"] = gettext("no published city has the slug “%(slug)s”.") % {"slug": city_slug}
     if errors:
         raise PeerParamError(errors)
     if challenge is None and city is None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 from functools import cached_property
 
 from django.db.models import Q
+from django.utils.translation import gettext
 from wagtail.permission_policies.base import BasePermissionPolicy
 
 from accounts.suspension import is_suspended
@@ -116,14 +117,15 @@ class Actor:
     def why_not_ask(self, page) -> str:
         """Why this user may not ask the city of `page` a question ("" if they may)."""
         if not self.active:
-            return "Sign in to ask a question."
+            return gettext("Sign in to ask a question.")
         if is_suspended(self.user):
-            return "Your account is suspended."
+            return gettext("Your account is suspended.")
         if page.pk is None or not is_public(page) or page.city_id is None:
-            return "Questions can be asked about published case studies only."
+            return gettext("Questions can be asked about published case studies only.")
         if page.city_id in self.city_ids and not self.is_moderator:
-            return (f"You are an official of {page.city.title}: questions about its case studies come to you, "
-                    "in the admin.")
+            return gettext(
+                "You are an official of %(city)s: questions about its case studies come to you, in the admin."
+            ) % {"city": page.city.title}
         return ""
 
     def may_ask(self, page) -> bool:

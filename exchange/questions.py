@@ -25,6 +25,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext, ngettext
 
 from accounts.models import Profile
 from accounts.profiles import profile_of
@@ -51,14 +53,44 @@ def normalised(text) -> str:
 def text_errors(text: str, *, minimum: int = QUESTION_MIN, maximum: int = QUESTION_MAX,
                 what: str = "question") -> list[str]:
     """What is wrong with `text` (normalised) as a question (or an answer)."""
+    answer = what == "answer"
     if not text:
-        return [f"Write your {what}."]
+        return [gettext("Write your answer.") if answer else gettext("Write your question.")]
     found = []
+    values = {"count": len(text), "minimum": minimum, "length": number_format(len(text), force_grouping=True),
+              "maximum": number_format(maximum, force_grouping=True)}
     if len(text) < minimum:
-        found.append(f"Your {what} is {len(text)} character{'s' if len(text) != 1 else ''} long: "
-                     f"write at least {minimum}, so that the city knows what you are asking.")
+        if answer:
+            short = ngettext(
+                "Your answer is %(count)d character long: write at least %(minimum)d, "
+                "so that the city knows what you are asking.",
+                "Your answer is %(count)d characters long: write at least %(minimum)d, "
+                "so that the city knows what you are asking.",
+                len(text),
+            )
+        else:
+            short = ngettext(
+                "Your question is %(count)d character long: write at least %(minimum)d, "
+                "so that the city knows what you are asking.",
+                "Your question is %(count)d characters long: write at least %(minimum)d, "
+                "so that the city knows what you are asking.",
+                len(text),
+            )
+        found.append(short % values)
     if len(text) > maximum:
-        found.append(f"Your {what} is {len(text):,} characters long: at most {maximum:,} are allowed.")
+        if answer:
+            long = ngettext(
+                "Your answer is %(length)s character long: at most %(maximum)s are allowed.",
+                "Your answer is %(length)s characters long: at most %(maximum)s are allowed.",
+                len(text),
+            )
+        else:
+            long = ngettext(
+                "Your question is %(length)s character long: at most %(maximum)s are allowed.",
+                "Your question is %(length)s characters long: at most %(maximum)s are allowed.",
+                len(text),
+            )
+        found.append(long % values)
     try:
         plain_text(text)
     except ValidationError as error:
@@ -73,8 +105,13 @@ def asked_today(user, now=None) -> int:
 
 
 def daily_limit_message(limit: int) -> str:
-    return (f"You have asked {limit} question{'s' if limit != 1 else ''} in the last 24 hours, the most a peer "
-            "may ask in a day. Your question was not sent: ask it again tomorrow.")
+    return ngettext(
+        "You have asked %(count)d question in the last 24 hours, the most a peer "
+        "may ask in a day. Your question was not sent: ask it again tomorrow.",
+        "You have asked %(count)d questions in the last 24 hours, the most a peer "
+        "may ask in a day. Your question was not sent: ask it again tomorrow.",
+        limit,
+    ) % {"count": limit}
 
 
 # --- Describing people and questions (emails, pages, API) ---
@@ -145,9 +182,9 @@ def answer(user, question: Question, text) -> Question:
     """An official of the question's city (or a moderator) answers, or
     corrects the answer. The asker is emailed the first answer, once."""
     if not Actor.of(user).may_answer(question):
-        raise PermissionDenied("Only the officials of the case study's city and the moderators can answer.")
+        raise PermissionDenied(gettext("Only the officials of the case study's city and the moderators can answer."))
     if question.question_hidden:
-        raise ValidationError({"answer": ["A moderator hid this question: it cannot be answered."]})
+        raise ValidationError({"answer": [gettext("A moderator hid this question: it cannot be answered.")]})
     text = normalised(text)
     found = text_errors(text, minimum=1, maximum=ANSWER_MAX, what="answer")
     if found:
@@ -167,11 +204,11 @@ def answer(user, question: Question, text) -> Question:
 
 def _set_hidden(user, question, part, hidden):
     if not Actor.of(user).is_moderator:
-        raise PermissionDenied("Only the moderators can hide or show questions and answers.")
+        raise PermissionDenied(gettext("Only the moderators can hide or show questions and answers."))
     if part not in HIDEABLE:
-        raise ValidationError(f"Hide the question or the answer, not {part!r}.")
+        raise ValidationError(gettext("Hide the question or the answer, not %(part)s.") % {"part": repr(part)})
     if part == "answer" and not question.is_answered:
-        raise ValidationError("This question has no answer yet.")
+        raise ValidationError(gettext("This question has no answer yet."))
     setattr(question, f"{part}_hidden", hidden)
     question.hidden_by = user
     question.save(update_fields=[f"{part}_hidden", "hidden_by"])

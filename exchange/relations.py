@@ -8,6 +8,8 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from cities.visibility import is_public
 
@@ -15,7 +17,7 @@ from . import proposal_notices
 from .models import SYMMETRIC_KINDS, Acceptance, Relation
 from .permissions import Actor
 
-NOT_AN_OFFICIAL = "Only a city's officials and the moderators can relate case studies."
+NOT_AN_OFFICIAL = _("Only a city's officials and the moderators can relate case studies.")
 
 
 def duplicate_of(relation: Relation):
@@ -37,15 +39,21 @@ def errors(actor: Actor, relation: Relation, *, check_target: bool) -> dict[str,
     source = relation.from_page if relation.from_page_id else None
     target = relation.to_page if relation.to_page_id else None
     if source is not None and not actor.acts_for(source.city_id):
-        add("from_page", f"You can relate your own city's case studies only; “{source.title}” is not one.")
+        add("from_page", gettext("You can relate your own city's case studies only; “%(title)s” is not one.") % {
+            "title": source.title
+        })
     if source is not None and target is not None and source.pk == target.pk:
-        add("to_page", "A case study cannot be related to itself.")
+        add("to_page", gettext("A case study cannot be related to itself."))
     elif target is not None:
         if check_target and not is_public(target):
-            add("to_page", f"“{target.title}” is not published (a draft or a private page): "
-                           "only a live, public case study can be related.")
+            add("to_page", gettext(
+                "“%(title)s” is not published (a draft or a private page): "
+                "only a live, public case study can be related."
+            ) % {"title": target.title})
         if source is not None and relation.kind and duplicate_of(relation) is not None:
-            add("to_page", f"This relation between “{source.title}” and “{target.title}” is already recorded.")
+            add("to_page", gettext("This relation between “%(source)s” and “%(target)s” is already recorded.") % {
+                "source": source.title, "target": target.title,
+            })
     return found
 
 
@@ -59,7 +67,7 @@ def _check(actor, relation, *, check_target):
 
 
 def _save(relation):
-    relation.save_unique("to_page", "This relation is already recorded.")
+    relation.save_unique("to_page", gettext("This relation is already recorded."))
 
 
 def propose(user, relation: Relation) -> Relation:
@@ -79,7 +87,7 @@ def update(user, relation: Relation, *, kind) -> Relation:
     the official may answer for A)."""
     actor = Actor.of(user)
     if not actor.may_edit_relation(relation):
-        raise PermissionDenied("Only the officials of the case study's city and the moderators can change this.")
+        raise PermissionDenied(gettext("Only the officials of the case study's city and the moderators can change this."))
     changed = kind != relation.kind
     relation.kind = kind
     _check(actor, relation, check_target=False)
@@ -94,7 +102,9 @@ def update(user, relation: Relation, *, kind) -> Relation:
 
 def _decide(user, relation, acceptance):
     if not Actor.of(user).may_decide_relation(relation):
-        raise PermissionDenied("Only the officials of the related case study's city and the moderators can answer.")
+        raise PermissionDenied(
+            gettext("Only the officials of the related case study's city and the moderators can answer.")
+        )
     relation.mark_decided(user, acceptance)
     relation.save(update_fields=relation.DECISION_FIELDS)
     return relation
@@ -114,7 +124,7 @@ def decline(user, relation: Relation) -> Relation:
 
 def remove(user, relation: Relation) -> None:
     if not Actor.of(user).may_edit_relation(relation):
-        raise PermissionDenied("Only the officials of the case study's city and the moderators can delete this.")
+        raise PermissionDenied(gettext("Only the officials of the case study's city and the moderators can delete this."))
     relation.delete()
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from cities.visibility import is_public
 from practices.models import YEAR_MAX, YEAR_MIN
@@ -20,7 +22,7 @@ from .permissions import Actor
 # What the recording city may change after the transfer is recorded (the
 # case study and the city are the transfer itself: a new one is recorded).
 EDITABLE = ("stage", "started", "changes", "lessons", "note", "own_case_study")
-NOT_AN_OFFICIAL = "Only a city's officials and the moderators can record transfers."
+NOT_AN_OFFICIAL = _("Only a city's officials and the moderators can record transfers.")
 
 
 def errors(actor: Actor, transfer: Transfer, *, new: bool) -> dict[str, list[str]]:
@@ -34,25 +36,34 @@ def errors(actor: Actor, transfer: Transfer, *, new: bool) -> dict[str, list[str
     city = transfer.adopting_city if transfer.adopting_city_id else None
     source = transfer.source if transfer.source_id else None
     if city is not None and not actor.acts_for(city.pk):
-        add("adopting_city", f"You can record transfers for your own city only, not for {city.title}.")
+        add("adopting_city", gettext("You can record transfers for your own city only, not for %(city)s.") % {
+            "city": city.title
+        })
     if source is not None:
         if new and not is_public(source):
-            add("source", f"“{source.title}” is not published (a draft or a private page): "
-                          "only a live, public case study can be adapted.")
+            add("source", gettext(
+                "“%(title)s” is not published (a draft or a private page): "
+                "only a live, public case study can be adapted."
+            ) % {"title": source.title})
         if city is not None and source.city_id == city.pk:
-            add("source", f"“{source.title}” is {city.title}'s own case study: a city does not adapt its own practice.")
+            add("source", gettext(
+                "“%(title)s” is %(city)s's own case study: a city does not adapt its own practice."
+            ) % {"title": source.title, "city": city.title})
     if new and city is not None and source is not None:
         if Transfer.objects.filter(source=source, adopting_city=city).exclude(pk=transfer.pk).exists():
-            add("source", f"{city.title} has already recorded a transfer of “{source.title}”: edit that one instead.")
+            add("source", gettext(
+                "%(city)s has already recorded a transfer of “%(title)s”: edit that one instead."
+            ) % {"city": city.title, "title": source.title})
     own = transfer.own_case_study if transfer.own_case_study_id else None
     if own is not None and city is not None and own.city_id != city.pk:
-        add("own_case_study", f"Your own case study must be one of {city.title}'s case studies; "
-                              f"“{own.title}” is not.")
+        add("own_case_study", gettext(
+            "Your own case study must be one of %(city)s's case studies; “%(title)s” is not."
+        ) % {"city": city.title, "title": own.title})
     if transfer.started is not None and not YEAR_MIN <= transfer.started.year <= YEAR_MAX:
-        add("started", f"Give a date between {YEAR_MIN} and {YEAR_MAX}.")
+        add("started", gettext("Give a date between %(min)d and %(max)d.") % {"min": YEAR_MIN, "max": YEAR_MAX})
     for field in ("changes", "lessons", "note"):
         if "\x00" in getattr(transfer, field):
-            add(field, "Plain text only: no NUL characters.")
+            add(field, gettext("Plain text only: no NUL characters."))
     return found
 
 
@@ -67,7 +78,7 @@ def _check(actor, transfer, *, new):
 
 
 def _save(transfer):
-    transfer.save_unique("source", "This city has already recorded a transfer of this case study.")
+    transfer.save_unique("source", gettext("This city has already recorded a transfer of this case study."))
 
 
 def propose(user, transfer: Transfer) -> Transfer:
@@ -88,10 +99,13 @@ def update(user, transfer: Transfer, **values) -> Transfer:
     (`values`, names of EDITABLE). The answer of A stands."""
     actor = Actor.of(user)
     if not actor.may_edit_transfer(transfer):
-        raise PermissionDenied("Only the officials of the adopting city and the moderators can change this transfer.")
+        raise PermissionDenied(
+            gettext("Only the officials of the adopting city and the moderators can change this transfer.")
+        )
     unknown = set(values) - set(EDITABLE)
     if unknown:
-        raise ValidationError({name: ["This cannot be changed: record a new transfer instead."] for name in unknown})
+        message = gettext("This cannot be changed: record a new transfer instead.")
+        raise ValidationError({name: [message] for name in unknown})
     for name, value in values.items():
         setattr(transfer, name, value)
     _check(actor, transfer, new=False)
@@ -102,7 +116,7 @@ def update(user, transfer: Transfer, **values) -> Transfer:
 
 def _decide(user, transfer, acceptance):
     if not Actor.of(user).may_decide_transfer(transfer):
-        raise PermissionDenied("Only the officials of the case study's city and the moderators can answer.")
+        raise PermissionDenied(gettext("Only the officials of the case study's city and the moderators can answer."))
     transfer.mark_decided(user, acceptance)
     transfer.save(update_fields=transfer.DECISION_FIELDS)
     return transfer
@@ -125,7 +139,9 @@ def decline(user, transfer: Transfer) -> Transfer:
 
 def remove(user, transfer: Transfer) -> None:
     if not Actor.of(user).may_edit_transfer(transfer):
-        raise PermissionDenied("Only the officials of the adopting city and the moderators can delete this transfer.")
+        raise PermissionDenied(
+            gettext("Only the officials of the adopting city and the moderators can delete this transfer.")
+        )
     transfer.delete()
 
 

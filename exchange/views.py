@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -82,8 +83,9 @@ def ask(request, page_id):
                 for message in error.message_dict.get("text", error.messages):
                     form.add_error("text", message)
             else:
-                messages.success(request, f"Your question is sent to {page.city.title}'s officials. "
-                                          "You will get their answer by email.")
+                messages.success(request, gettext(
+                    "Your question is sent to %(city)s's officials. You will get their answer by email."
+                ) % {"city": page.city.title})
                 return redirect("exchange_ask", page_id=page.pk)
         return TemplateResponse(request, "exchange/ask.html", {**context, "form": form}, status=400)
     return TemplateResponse(request, "exchange/ask.html", {**context, "form": form})

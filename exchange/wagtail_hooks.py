@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from django.urls import path, reverse
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
@@ -32,7 +33,7 @@ class TransferViewSet(ModelViewSet):
     name = "exchange_transfers"
     url_prefix = "exchange/transfers"
     icon = "resubmit"
-    menu_label = "Transfers"
+    menu_label = _("Transfers")
     add_to_reference_index = False
     copy_view_enabled = False
     index_view_class = admin_views.TransferIndexView
@@ -57,7 +58,7 @@ class RelationViewSet(ModelViewSet):
     name = "exchange_relations"
     url_prefix = "exchange/relations"
     icon = "link"
-    menu_label = "Case study relations"
+    menu_label = _("Case study relations")
     add_to_reference_index = False
     copy_view_enabled = False
     index_view_class = admin_views.RelationIndexView
@@ -78,7 +79,7 @@ class RelationViewSet(ModelViewSet):
 
 
 class ExchangeViewSetGroup(ViewSetGroup):
-    menu_label = "Exchange"
+    menu_label = _("Exchange")
     menu_icon = "resubmit"
     menu_order = 320
     items = (TransferViewSet, RelationViewSet)
@@ -109,12 +110,12 @@ class ProposalsMenuItem(MenuItem):
 
 @hooks.register("register_admin_menu_item")
 def register_proposals_menu_item():
-    return ProposalsMenuItem("Proposals to answer", reverse("exchange_proposals"), icon_name="tasks", order=321)
+    return ProposalsMenuItem(_("Proposals to answer"), reverse("exchange_proposals"), icon_name="tasks", order=321)
 
 
 @hooks.register("register_admin_menu_item")
 def register_questions_menu_item():
-    return ProposalsMenuItem("Questions to answer", reverse("exchange_questions"), icon_name="help", order=322)
+    return ProposalsMenuItem(_("Questions to answer"), reverse("exchange_questions"), icon_name="help", order=322)
 
 
 class QuestionsPanel(Component):

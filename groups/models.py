@@ -11,6 +11,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 
 from cities.visibility import is_public
@@ -24,7 +27,7 @@ class ShortlistEntry(models.Model):
     group = models.ForeignKey("cities.WorkingGroup", on_delete=models.CASCADE, related_name="shortlist")
     practice = models.ForeignKey(
         "practices.CaseStudyPage", on_delete=models.CASCADE, related_name="shortlist_entries",
-        verbose_name="case study",
+        verbose_name=_("case study"),
     )
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
@@ -32,8 +35,8 @@ class ShortlistEntry(models.Model):
     proposed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        verbose_name = "shortlist entry"
-        verbose_name_plural = "shortlist entries"
+        verbose_name = _("shortlist entry")
+        verbose_name_plural = _("shortlist entries")
         ordering = ["group", "-proposed_at", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["group", "practice"], name="groups_shortlist_once"),
@@ -68,15 +71,19 @@ class ScaleSelection(models.Model):
 
     practice = models.OneToOneField(
         "practices.CaseStudyPage", on_delete=models.CASCADE, related_name="scale_selection",
-        verbose_name="case study",
+        verbose_name=_("case study"),
     )
     group = models.ForeignKey(
         "cities.WorkingGroup", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-        help_text="The working group whose shortlist it was chosen from, if any.",
+        help_text=_("The working group whose shortlist it was chosen from, if any."),
     )
     note = models.TextField(
         blank=True, max_length=NOTE_MAX, validators=[MaxLengthValidator(NOTE_MAX)],
-        help_text=f"Why or when it was chosen, in plain text (at most {NOTE_MAX} characters).",
+        help_text=lazy(
+            lambda: gettext("Why or when it was chosen, in plain text (at most %(count)d characters).")
+            % {"count": NOTE_MAX},
+            str,
+        )(),
     )
     selected_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.SET_NULL,
@@ -87,8 +94,8 @@ class ScaleSelection(models.Model):
     panels = [FieldPanel("practice"), FieldPanel("group"), FieldPanel("note")]
 
     class Meta:
-        verbose_name = "selection to scale"
-        verbose_name_plural = "selected to scale"
+        verbose_name = _("selection to scale")
+        verbose_name_plural = _("selected to scale")
         ordering = ["-selected_at", "-pk"]
 
     def __str__(self):
@@ -98,6 +105,8 @@ class ScaleSelection(models.Model):
     def clean(self):
         super().clean()
         if self.practice_id and not is_public(self.practice):
-            raise ValidationError({"practice": "Choose a published, public case study (not a draft or a private page)."})
+            raise ValidationError(
+                {"practice": _("Choose a published, public case study (not a draft or a private page).")}
+            )
         if "\x00" in self.note:
-            raise ValidationError({"note": "Plain text only: no NUL characters."})
+            raise ValidationError({"note": _("Plain text only: no NUL characters.")})

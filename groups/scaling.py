@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from accounts.permissions import is_moderator
 from cities.visibility import is_public
@@ -18,16 +19,17 @@ from .shortlist import ShortlistRefused
 def select(user, practice, *, group=None, note="") -> ScaleSelection:
     """A moderator marks a live, public case study "selected to scale"."""
     if not is_moderator(user):
-        raise PermissionDenied("Only moderators can select a practice to scale.")
+        raise PermissionDenied(gettext("Only moderators can select a practice to scale."))
     if not is_public(practice):
-        raise ShortlistRefused("Only a published, public case study can be selected to scale.")
+        raise ShortlistRefused(gettext("Only a published, public case study can be selected to scale."))
+    already = gettext("“%(title)s” is already selected to scale.") % {"title": practice.title}
     if ScaleSelection.objects.filter(practice=practice).exists():
-        raise ShortlistRefused(f"“{practice.title}” is already selected to scale.")
+        raise ShortlistRefused(already)
     try:
         with transaction.atomic():
             return ScaleSelection.objects.create(practice=practice, group=group, note=note, selected_by=user)
     except IntegrityError:
-        raise ShortlistRefused(f"“{practice.title}” is already selected to scale.") from None
+        raise ShortlistRefused(already) from None
 
 
 def record_selected(practice, *, note="", group=None) -> tuple[ScaleSelection, bool]:

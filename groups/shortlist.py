@@ -13,6 +13,8 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import is_moderator
 from cities.visibility import is_public, private_q
@@ -20,8 +22,8 @@ from cities.visibility import is_public, private_q
 from .members import is_member, may_take_part
 from .models import ScaleSelection, ShortlistEntry, Vote
 
-NOT_A_MEMBER = (
-    "Only members of “{group}” can propose and vote: the officials of its cities and the people who follow it."
+NOT_A_MEMBER = _(
+    "Only members of “%(group)s” can propose and vote: the officials of its cities and the people who follow it."
 )
 
 
@@ -31,31 +33,34 @@ class ShortlistRefused(Exception):
 
 def _check_member(user, group):
     if not may_take_part(user):
-        raise PermissionDenied("Sign in with an account in good standing to propose and vote.")
+        raise PermissionDenied(gettext("Sign in with an account in good standing to propose and vote."))
     if not is_member(user, group):
-        raise PermissionDenied(NOT_A_MEMBER.format(group=group.name))
+        raise PermissionDenied(NOT_A_MEMBER % {"group": group.name})
 
 
 def propose(user, group, practice) -> ShortlistEntry:
     """A member proposes a live, public case study for the group to explore."""
     _check_member(user, group)
     if practice is None or not is_public(practice):
-        raise ShortlistRefused("Only a published, public case study can be proposed.")
+        raise ShortlistRefused(gettext("Only a published, public case study can be proposed."))
+    already = gettext("“%(title)s” is already on the shortlist of %(group)s.") % {
+        "title": practice.title, "group": group.name,
+    }
     if ShortlistEntry.objects.filter(group=group, practice=practice).exists():
-        raise ShortlistRefused(f"“{practice.title}” is already on the shortlist of {group.name}.")
+        raise ShortlistRefused(already)
     try:
         with transaction.atomic():
             return ShortlistEntry.objects.create(group=group, practice=practice, proposed_by=user)
     except IntegrityError:  # proposed by someone else in the meantime
-        raise ShortlistRefused(f"“{practice.title}” is already on the shortlist of {group.name}.") from None
+        raise ShortlistRefused(already) from None
 
 
 def vote(user, entry) -> Vote:
     """A member votes for an entry of their group's shortlist, once."""
     _check_member(user, entry.group)
     if not is_public(entry.practice):
-        raise ShortlistRefused("This case study is not public any more: it cannot be voted on.")
-    already = f"You have already voted for “{entry.practice.title}”: one vote per member."
+        raise ShortlistRefused(gettext("This case study is not public any more: it cannot be voted on."))
+    already = gettext("You have already voted for “%(title)s”: one vote per member.") % {"title": entry.practice.title}
     if Vote.objects.filter(entry=entry, user=user).exists():
         raise ShortlistRefused(already)
     try:
@@ -68,7 +73,7 @@ def vote(user, entry) -> Vote:
 def remove(user, entry) -> None:
     """A moderator takes an entry (and its votes) off the shortlist."""
     if not is_moderator(user):
-        raise PermissionDenied("Only moderators can remove a shortlist entry.")
+        raise PermissionDenied(gettext("Only moderators can remove a shortlist entry."))
     entry.delete()
 
 

@@ -12,6 +12,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST, require_safe
 from wagtail import hooks
 
@@ -94,7 +95,7 @@ def _act(request, slug, action):
     try:
         done = action(group)
     except PermissionDenied as refusal:
-        messages.error(request, str(refusal) or "You may not do this.")
+        messages.error(request, str(refusal) or gettext("You may not do this."))
     except shortlist.ShortlistRefused as refusal:
         messages.error(request, str(refusal))
     else:
@@ -111,10 +112,10 @@ def propose(request, slug):
             practice = page_locales.canonical(practice)  # proposed from its page in another language
         if practice is None:
             if not is_member(request.user, group):
-                raise PermissionDenied(shortlist.NOT_A_MEMBER.format(group=group.name))
-            raise shortlist.ShortlistRefused("Choose a published case study to propose.")
+                raise PermissionDenied(shortlist.NOT_A_MEMBER % {"group": group.name})
+            raise shortlist.ShortlistRefused(gettext("Choose a published case study to propose."))
         shortlist.propose(request.user, group, practice)
-        return f"“{practice.title}” is on the shortlist of {group.name}."
+        return gettext("“%(title)s” is on the shortlist of %(group)s.") % {"title": practice.title, "group": group.name}
 
     return _act(request, slug, action)
 
@@ -128,7 +129,7 @@ def vote(request, slug, pk):
     def action(group):
         entry = _entry(group, pk)
         shortlist.vote(request.user, entry)
-        return f"Your vote for “{entry.practice.title}” is counted."
+        return gettext("Your vote for “%(title)s” is counted.") % {"title": entry.practice.title}
 
     return _act(request, slug, action)
 
@@ -138,6 +139,6 @@ def select_to_scale(request, slug, pk):
     def action(group):
         entry = _entry(group, pk)
         scaling.select(request.user, entry.practice, group=group)
-        return f"“{entry.practice.title}” is selected to scale, across the network."
+        return gettext("“%(title)s” is selected to scale, across the network.") % {"title": entry.practice.title}
 
     return _act(request, slug, action)

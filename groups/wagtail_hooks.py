@@ -3,6 +3,7 @@ the shortlists' entries) and on the lower apps' public pages, through their
 hooks (they import no groups)."""
 
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.views.generic import CreateView
 from wagtail.admin.viewsets.base import ViewSetGroup
@@ -32,7 +33,7 @@ class ScaleSelectionViewSet(ModelViewSet):
     name = "groups_selections"
     url_prefix = "groups/selected-to-scale"
     icon = "pick"
-    menu_label = "Selected to scale"
+    menu_label = _("Selected to scale")
     add_to_reference_index = False
     copy_view_enabled = False
     add_view_class = SelectionCreateView
@@ -45,7 +46,7 @@ class ShortlistEntryViewSet(ModelViewSet):
     name = "groups_shortlists"
     url_prefix = "groups/shortlists"
     icon = "list-ul"
-    menu_label = "Shortlist entries"
+    menu_label = _("Shortlist entries")
     add_to_reference_index = False
     copy_view_enabled = False
     inspect_view_enabled = True
@@ -57,7 +58,7 @@ class ShortlistEntryViewSet(ModelViewSet):
 
 
 class GroupsViewSetGroup(ViewSetGroup):
-    menu_label = "Shortlists and scaling"
+    menu_label = _("Shortlists and scaling")
     menu_icon = "pick"
     menu_order = 312
     items = (ScaleSelectionViewSet, ShortlistEntryViewSet)

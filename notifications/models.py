@@ -5,14 +5,15 @@ the notices' Notice), and `Notice`, one one-off email to one user."""
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SENDING = "sending", "Sending (claimed by a worker)"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed"
-    SKIPPED = "skipped", "Skipped (nothing new, or unsubscribed)"
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending (claimed by a worker)")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    SKIPPED = "skipped", _("Skipped (nothing new, or unsubscribed)")
 
 
 class Delivery(models.Model):
@@ -43,16 +44,16 @@ class Notice(Delivery):
     notifications.notices. One row per (key, recipient): asking twice
     queues nothing more."""
 
-    key = models.CharField(max_length=200, help_text='What the notice is about, e.g. "question:42:asked".')
+    key = models.CharField(max_length=200, help_text=_('What the notice is about, e.g. "question:42:asked".'))
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices"
     )
     kind = models.CharField(
-        max_length=100, help_text="The templates: notifications/<kind>_subject.txt, <kind>.txt, <kind>.html."
+        max_length=100, help_text=_("The templates: notifications/<kind>_subject.txt, <kind>.txt, <kind>.html.")
     )
     context = models.JSONField(default=dict, blank=True)
-    link = models.CharField(max_length=500, blank=True, help_text="The page the notice is about.")
-    address = models.EmailField(blank=True, help_text="Where it was sent (read from the account at send time).")
+    link = models.CharField(max_length=500, blank=True, help_text=_("The page the notice is about."))
+    address = models.EmailField(blank=True, help_text=_("Where it was sent (read from the account at send time)."))
 
     class Meta:
         ordering = ["-created_at", "-pk"]

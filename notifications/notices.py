@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import delivery, render
+from .languages import languages_for
 from .models import DeliveryStatus, Notice
 
 logger = logging.getLogger(__name__)
@@ -107,12 +108,12 @@ def send_chunk(notice_ids):
 def _build(notices, chunk):
     chunk.skip([n.pk for n in notices if not n.recipient.is_active], "account inactive")
     chunk.skip([n.pk for n in notices if n.recipient.is_active and not n.recipient.email], "no email address")
+    sendable = [n for n in notices if n.recipient.is_active and n.recipient.email]
+    languages = languages_for([n.recipient for n in sendable])
     emails = []
-    for notice in notices:
-        if not (notice.recipient.is_active and notice.recipient.email):
-            continue
+    for notice in sendable:
         try:
-            emails.append(render.render(notice))
+            emails.append(render.render(notice, languages[notice.recipient_id]))
         except Exception as exc:  # a template that went or broke: recorded, not retried
             logger.exception("Notice %s could not be rendered", notice.pk)
             chunk.fail([notice.pk], f"rendering failed: {type(exc).__name__}: {exc}")

@@ -22,13 +22,12 @@ from django.core.mail import EmailMultiAlternatives
 from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils import translation
-from wagtail import hooks
 
+from .languages import language_for
 from .links import absolute_url
 
 KIND = re.compile(r"[a-z][a-z0-9_]{0,99}")
 RESERVED = frozenset({"recipient_name", "link", "site_name", "site_url", "subject"})
-LANGUAGE_HOOK = "notification_language"
 
 
 def template_names(kind):
@@ -46,18 +45,6 @@ def check_kind(kind):
             get_template(name)
         except TemplateDoesNotExist:
             raise ValueError(f"the notice kind {kind!r} has no template {name}") from None
-
-
-def language_for(user):
-    """The language `user` reads notices in: the first answer of a
-    `notification_language` Wagtail hook (`fn(user)`, a language code or
-    None), otherwise LANGUAGE_CODE. A higher app (accounts) registers the
-    hook; this app imports none."""
-    for fn in hooks.get_hooks(LANGUAGE_HOOK):
-        language = fn(user)
-        if language:
-            return language
-    return settings.LANGUAGE_CODE
 
 
 def display_name(user):
@@ -110,8 +97,10 @@ class NoticeEmail:
         return self.message().message().as_bytes(linesep="\r\n")
 
 
-def render(notice):
-    """The email of `notice` (its recipient loaded), in the recipient's language."""
+def render(notice, language=None):
+    """The email of `notice` (its recipient loaded) in `language`, by
+    default the recipient's (notifications.languages): subject, text, HTML
+    (its `<html lang>` too) and dates."""
     user = notice.recipient
     subject_name, text_name, html_name = template_names(notice.kind)
     context = {
@@ -121,7 +110,7 @@ def render(notice):
         "site_name": settings.WAGTAIL_SITE_NAME,
         "site_url": absolute_url("/"),
     }
-    with translation.override(language_for(user)):
+    with translation.override(language or language_for(user)):
         subject = " ".join(_render_text(subject_name, context).split())
         text = _render_text(text_name, context)
         try:

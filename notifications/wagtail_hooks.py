@@ -4,6 +4,7 @@ kind. Read-only for everyone (notices are written by notify() and the
 workers only); seeing it takes the "view notice" permission, which
 cities.roles gives the Moderators group."""
 
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
@@ -29,7 +30,7 @@ register_permission_policy(Notice, ReadOnlyPermissionPolicy(Notice))
 class NoticeViewSet(ModelViewSet):
     model = Notice
     icon = "mail"
-    menu_label = "Notices"
+    menu_label = _("Notices")
     menu_order = 312
     add_to_admin_menu = True
     inspect_view_enabled = True

@@ -1,6 +1,7 @@
 """StreamField blocks for a case study body: the sections peers look for,
 plus quotes, images and document links."""
 
+from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.images.blocks import ImageChooserBlock
@@ -10,12 +11,12 @@ SECTION_FEATURES = ["h3", "bold", "italic", "link", "ol", "ul"]
 # (block name, heading shown to readers, help for editors). The names are also
 # the `section` values of the import format.
 SECTIONS = [
-    ("context", "Context and problem", "The situation and the problem the city faced."),
-    ("actions", "What was done", "The practice itself: who did what, how, with which means."),
-    ("results", "Results", "What changed. Put measured figures in Outcomes as well."),
-    ("lessons", "Lessons learned", "What worked, what did not, what you would do differently."),
-    ("transferability", "Transferability", "What another city needs to copy it."),
-    ("resources", "Resources", "Further reading, tools, contacts."),
+    ("context", _("Context and problem"), _("The situation and the problem the city faced.")),
+    ("actions", _("What was done"), _("The practice itself: who did what, how, with which means.")),
+    ("results", _("Results"), _("What changed. Put measured figures in Outcomes as well.")),
+    ("lessons", _("Lessons learned"), _("What worked, what did not, what you would do differently.")),
+    ("transferability", _("Transferability"), _("What another city needs to copy it.")),
+    ("resources", _("Resources"), _("Further reading, tools, contacts.")),
 ]
 SECTION_NAMES = [name for name, _, _ in SECTIONS]
 SECTION_LABELS = {name: label for name, label, _ in SECTIONS}
@@ -30,9 +31,9 @@ class SectionBlock(blocks.RichTextBlock):
 class TextBlock(blocks.RichTextBlock):
     class Meta:
         icon = "pilcrow"
-        label = "Text"
+        label = _("Text")
         template = "practices/blocks/text.html"
-        description = "A paragraph outside the standard sections."
+        description = _("A paragraph outside the standard sections.")
 
 
 class QuoteBlock(blocks.StructBlock):
@@ -42,30 +43,30 @@ class QuoteBlock(blocks.StructBlock):
     class Meta:
         icon = "openquote"
         template = "practices/blocks/quote.html"
-        description = "A quotation from someone involved, with attribution."
+        description = _("A quotation from someone involved, with attribution.")
 
 
 class ImageBlock(blocks.StructBlock):
     image = ImageChooserBlock()
     alt_text = blocks.CharBlock(
-        max_length=250, help_text="Describe the image for people who cannot see it."
+        max_length=250, help_text=_("Describe the image for people who cannot see it.")
     )
     caption = blocks.CharBlock(required=False, max_length=250)
 
     class Meta:
         icon = "image"
         template = "practices/blocks/image.html"
-        description = "An image with alternative text and an optional caption."
+        description = _("An image with alternative text and an optional caption.")
 
 
 class DocumentLinkBlock(blocks.StructBlock):
     document = DocumentChooserBlock()
-    title = blocks.CharBlock(required=False, max_length=250, help_text="Defaults to the document title.")
+    title = blocks.CharBlock(required=False, max_length=250, help_text=_("Defaults to the document title."))
 
     class Meta:
         icon = "doc-full-inverse"
         template = "practices/blocks/document_link.html"
-        description = "A link to a report, template or other document."
+        description = _("A link to a report, template or other document.")
 
 
 class CaseStudyBodyBlock(blocks.StreamBlock):

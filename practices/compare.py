@@ -31,6 +31,7 @@ from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.utils.timezone import localdate
+from django.utils.translation import gettext, ngettext
 from wagtail import hooks
 
 from .models import CaseStudyPage, OrganisationType
@@ -78,23 +79,36 @@ def read_selection(values: list[str]) -> Selection:
     for value in values:
         text = value.strip()
         if not PAGE_ID.fullmatch(text) or int(text) > MAX_PAGE_ID:
-            problems.append(f"{_shown(value)} is not a case study id (a whole number, as in the links of the search).")
+            problems.append(
+                gettext("%(value)s is not a case study id (a whole number, as in the links of the search).")
+                % {"value": _shown(value)}
+            )
             continue
         page_id = int(text)
         if page_id in seen:
-            problems.append(f"Case study {page_id} is chosen more than once: choose each one once.")
+            problems.append(
+                gettext("Case study %(id)d is chosen more than once: choose each one once.") % {"id": page_id}
+            )
             continue
         seen.add(page_id)
         selection.ids.append(page_id)
     count = len(values)
     if count < MIN_COLUMNS:
-        chosen = "none was chosen" if not count else "only one was chosen"
-        problems.insert(0, f"Choose at least {MIN_COLUMNS} case studies to compare: {chosen}.")
+        if not count:
+            too_few = gettext("Choose at least %(min)d case studies to compare: none was chosen.")
+        else:
+            too_few = gettext("Choose at least %(min)d case studies to compare: only one was chosen.")
+        problems.insert(0, too_few % {"min": MIN_COLUMNS})
     elif count > MAX_COLUMNS:
-        problems.insert(0, f"Choose at most {MAX_COLUMNS} case studies to compare: {count} were chosen.")
+        problems.insert(0, gettext("Choose at most %(max)d case studies to compare: %(count)d were chosen.") % {
+            "max": MAX_COLUMNS, "count": count,
+        })
     if len(problems) > MAX_MESSAGES:
         more = len(problems) - MAX_MESSAGES
-        problems = problems[:MAX_MESSAGES] + [f"…and {more} more problem{'s' if more > 1 else ''} like these."]
+        problems = problems[:MAX_MESSAGES] + [
+            ngettext("…and %(count)d more problem like these.", "…and %(count)d more problems like these.", more)
+            % {"count": more}
+        ]
     selection.problems = problems
     return selection
 
@@ -115,7 +129,7 @@ def load_practices(ids: list[int]) -> tuple[list[CaseStudyPage], list[int]]:
 def missing_message(page_id: int) -> str:
     """What the page says of an id that is not a public case study (the same
     words for an unknown id, a draft and a private page)."""
-    return f"There is no published case study with the id {page_id}."
+    return gettext("There is no published case study with the id %(id)d.") % {"id": page_id}
 
 
 # --- The rows ---
@@ -186,7 +200,7 @@ def _city(page, request) -> Cell:
         return Cell()
     entries = [Entry(city.title, city.get_url(request))]
     if city.population:
-        entries.append(Entry(f"population {intcomma(city.population)}"))
+        entries.append(Entry(gettext("population %(count)s") % {"count": intcomma(city.population)}))
     return Cell(entries, key=(city.pk, city.population))
 
 
@@ -195,7 +209,7 @@ def _budget(page) -> Cell:
     if page.budget is not None:
         entries.append(Entry(f"{floatformat(page.budget, '-2g')} {page.currency}".strip()))
     if page.funding_sources:
-        entries.append(Entry(f"Funding: {page.funding_sources}"))
+        entries.append(Entry(gettext("Funding: %(sources)s") % {"sources": page.funding_sources}))
     return Cell(entries, key=(page.budget, page.currency, page.funding_sources.casefold()))
 
 
@@ -252,22 +266,22 @@ def comparison_rows(practices: list[CaseStudyPage], index, request=None) -> Comp
         return Cell([Entry(date_format(when, "j F Y"))] if when else [], key=when or None)
 
     rows = ComparisonRows([
-        row("city", "City and population", lambda p: _city(p, request)),
-        row("country", "Country", lambda p: Cell([Entry(p.country.name)] if p.city else [],
+        row("city", gettext("City and population"), lambda p: _city(p, request)),
+        row("country", gettext("Country"), lambda p: Cell([Entry(p.country.name)] if p.city else [],
                                                  key=p.country.code if p.city else None)),
-        row("years", "Years", years),
-        row("status", "Status", lambda p: _choice(p, "status")),
-        row("scale", "Scale", lambda p: _choice(p, "scale")),
-        row("budget", "Budget and funding", _budget),
-        row("challenges", "Challenges", lambda p: _terms(p.challenges.all(), index.challenge_url)),
-        row("policy_levers", "Policy levers", lambda p: _terms(p.policy_levers.all())),
-        row("sectors", "Sectors", lambda p: _terms(p.sectors.all())),
-        row("target_groups", "Target groups", lambda p: _terms(p.target_groups.all())),
-        row("partners", "Partners by organisation type", _partners,
-            note="Compared on the types of organisation involved."),
-        row("outcomes", "Outcomes (metric, value, unit, year)", _outcomes),
-        row("transferability", "Transferability", _transferability),
-        row("updated", "Last update", updated),
+        row("years", gettext("Years"), years),
+        row("status", gettext("Status"), lambda p: _choice(p, "status")),
+        row("scale", gettext("Scale"), lambda p: _choice(p, "scale")),
+        row("budget", gettext("Budget and funding"), _budget),
+        row("challenges", gettext("Challenges"), lambda p: _terms(p.challenges.all(), index.challenge_url)),
+        row("policy_levers", gettext("Policy levers"), lambda p: _terms(p.policy_levers.all())),
+        row("sectors", gettext("Sectors"), lambda p: _terms(p.sectors.all())),
+        row("target_groups", gettext("Target groups"), lambda p: _terms(p.target_groups.all())),
+        row("partners", gettext("Partners by organisation type"), _partners,
+            note=gettext("Compared on the types of organisation involved.")),
+        row("outcomes", gettext("Outcomes (metric, value, unit, year)"), _outcomes),
+        row("transferability", gettext("Transferability"), _transferability),
+        row("updated", gettext("Last update"), updated),
     ])
     for construct in hooks.get_hooks(HOOK):
         construct(practices, rows, request)

@@ -2,14 +2,15 @@
 
 from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext_lazy as _
 
 FEED_SIZE = 30
 
 
 class LatestPracticesFeed(Feed):
     feed_type = Atom1Feed
-    title = "Solidarity Cities Exchange: new practices"
-    subtitle = "Case studies of Social and Solidarity Economy practices, newest first."
+    title = _("Solidarity Cities Exchange: new practices")
+    subtitle = _("Case studies of Social and Solidarity Economy practices, newest first.")
 
     def __init__(self, index_page):
         super().__init__()

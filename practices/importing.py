@@ -145,7 +145,7 @@ class Importer:
             self.cities[(city.title.casefold(), city.country.code)] = city
             self.city_countries.setdefault(city.title.casefold(), set()).add(city.country.code)
         self.new_cities = {}  # (name casefold, country) -> (name, country)
-        self.cities_index = CitiesIndexPage.objects.first()
+        self.cities_index = CitiesIndexPage.objects.canonical().first()
 
     def _find_term(self, key, value):
         lookup = self.terms[key]

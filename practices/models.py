@@ -9,8 +9,10 @@ from django.db import models
 from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils import translation
+from django.utils.functional import SimpleLazyObject, cached_property
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import TaggedItemBase
@@ -60,7 +62,7 @@ class Challenge(Term):
 
 class PolicyLever(Term):
     class Meta(Term.Meta):
-        verbose_name = "policy lever"
+        verbose_name = _("policy lever")
 
 
 class Sector(Term):
@@ -70,7 +72,7 @@ class Sector(Term):
 
 class TargetGroup(Term):
     class Meta(Term.Meta):
-        verbose_name = "target group"
+        verbose_name = _("target group")
 
 
 TAXONOMIES = {
@@ -85,33 +87,34 @@ TAXONOMIES = {
 
 
 class Status(models.TextChoices):
-    PILOT = "pilot", "Pilot"
-    RUNNING = "running", "Running"
-    SCALED = "scaled", "Scaled"
-    ENDED = "ended", "Ended"
+    PILOT = "pilot", _("Pilot")
+    RUNNING = "running", _("Running")
+    SCALED = "scaled", _("Scaled")
+    ENDED = "ended", _("Ended")
 
 
 class Scale(models.TextChoices):
-    NEIGHBOURHOOD = "neighbourhood", "Neighbourhood"
-    CITY = "city", "City"
-    REGION = "region", "Region"
-    NATIONAL = "national", "National"
+    # Translators: the geographic scale of a practice.
+    NEIGHBOURHOOD = "neighbourhood", pgettext_lazy("scale", "Neighbourhood")
+    CITY = "city", pgettext_lazy("scale", "City")
+    REGION = "region", pgettext_lazy("scale", "Region")
+    NATIONAL = "national", pgettext_lazy("scale", "National")
 
 
 class OrganisationType(models.TextChoices):
-    COOPERATIVE = "cooperative", "Cooperative"
-    WORKER_COOPERATIVE = "worker_cooperative", "Worker cooperative"
-    CONSUMER_COOPERATIVE = "consumer_cooperative", "Consumer cooperative"
-    HOUSING_COOPERATIVE = "housing_cooperative", "Housing cooperative"
-    ENERGY_COOPERATIVE = "energy_cooperative", "Energy cooperative"
-    MUTUAL_SOCIETY = "mutual_society", "Mutual society"
-    ASSOCIATION = "association", "Association"
-    FOUNDATION = "foundation", "Foundation"
-    SOCIAL_ENTERPRISE = "social_enterprise", "Social enterprise"
-    COMMUNITY_LAND_TRUST = "community_land_trust", "Community land trust"
-    PUBLIC_BODY = "public_body", "Public body"
-    PRIVATE_COMPANY = "private_company", "Private company"
-    NETWORK = "network", "Network"
+    COOPERATIVE = "cooperative", _("Cooperative")
+    WORKER_COOPERATIVE = "worker_cooperative", _("Worker cooperative")
+    CONSUMER_COOPERATIVE = "consumer_cooperative", _("Consumer cooperative")
+    HOUSING_COOPERATIVE = "housing_cooperative", _("Housing cooperative")
+    ENERGY_COOPERATIVE = "energy_cooperative", _("Energy cooperative")
+    MUTUAL_SOCIETY = "mutual_society", _("Mutual society")
+    ASSOCIATION = "association", _("Association")
+    FOUNDATION = "foundation", _("Foundation")
+    SOCIAL_ENTERPRISE = "social_enterprise", _("Social enterprise")
+    COMMUNITY_LAND_TRUST = "community_land_trust", _("Community land trust")
+    PUBLIC_BODY = "public_body", _("Public body")
+    PRIVATE_COMPANY = "private_company", _("Private company")
+    NETWORK = "network", _("Network")
 
 
 LANGUAGE_CHOICES = global_settings.LANGUAGES
@@ -145,7 +148,8 @@ def format_years(start_year, end_year, status) -> str:
         return ""
     if end_year:
         return f"{start_year}–{end_year}"
-    return f"since {start_year}" if status != Status.ENDED else str(start_year)
+    # Translators: the years of a practice that is still going, e.g. "since 2019".
+    return gettext("since %(year)s") % {"year": start_year} if status != Status.ENDED else str(start_year)
 
 
 # --- Pages ---
@@ -182,7 +186,7 @@ class CaseStudyPage(LeadImageMixin, Page):
     summary = models.TextField(
         max_length=500,
         validators=[MaxLengthValidator(500)],
-        help_text="What the practice is and why it matters, in at most 500 characters."
+        help_text=_("What the practice is and why it matters, in at most 500 characters.")
     )
     body = StreamField(CaseStudyBodyBlock(), blank=True, use_json_field=True)
 
@@ -190,7 +194,7 @@ class CaseStudyPage(LeadImageMixin, Page):
     policy_levers = ParentalManyToManyField(PolicyLever, blank=True, related_name="case_studies")
     sectors = ParentalManyToManyField(Sector, blank=True, related_name="case_studies")
     target_groups = ParentalManyToManyField(TargetGroup, blank=True, related_name="case_studies")
-    tags = ClusterTaggableManager(through=CaseStudyTag, blank=True, help_text="Free keywords.")
+    tags = ClusterTaggableManager(through=CaseStudyTag, blank=True, help_text=_("Free keywords."))
 
     start_year = models.PositiveSmallIntegerField(null=True, blank=True, validators=YEAR_VALIDATORS)
     end_year = models.PositiveSmallIntegerField(null=True, blank=True, validators=YEAR_VALIDATORS)
@@ -198,14 +202,14 @@ class CaseStudyPage(LeadImageMixin, Page):
     scale = models.CharField(max_length=16, choices=Scale.choices, default=Scale.CITY)
     budget = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     currency = models.CharField(
-        max_length=3, blank=True, help_text="ISO 4217 code, e.g. EUR, USD. Required with a budget."
+        max_length=3, blank=True, help_text=_("ISO 4217 code, e.g. EUR, USD. Required with a budget.")
     )
-    funding_sources = models.CharField(max_length=500, blank=True, help_text="e.g. municipal budget; EU ESF+.")
+    funding_sources = models.CharField(max_length=500, blank=True, help_text=_("e.g. municipal budget; EU ESF+."))
     language = models.CharField(max_length=10, choices=LANGUAGE_CHOICES, default="en")
 
     contact_name = models.CharField(max_length=200, blank=True)
     contact_role = models.CharField(max_length=200, blank=True)
-    contact_email = models.EmailField(blank=True, help_text="Shown to signed-in users only.")
+    contact_email = models.EmailField(blank=True, help_text=_("Shown to signed-in users only."))
 
     related_case_studies = ParentalManyToManyField("self", blank=True, symmetrical=False)
 
@@ -239,7 +243,7 @@ class CaseStudyPage(LeadImageMixin, Page):
                 FieldPanel("target_groups", widget=forms.CheckboxSelectMultiple),
                 FieldPanel("tags"),
             ],
-            heading="Classification",
+            heading=_("Classification"),
         ),
         MultiFieldPanel(
             [
@@ -249,14 +253,14 @@ class CaseStudyPage(LeadImageMixin, Page):
                 FieldPanel("funding_sources"),
                 FieldPanel("language"),
             ],
-            heading="Facts",
+            heading=_("Facts"),
         ),
-        InlinePanel("partners", label="Partners", heading="Partners"),
-        InlinePanel("outcomes", label="Outcomes", heading="Outcomes (measured results)"),
-        InlinePanel("sources", label="Sources", heading="Sources"),
+        InlinePanel("partners", label=_("Partners"), heading=_("Partners")),
+        InlinePanel("outcomes", label=_("Outcomes"), heading=_("Outcomes (measured results)")),
+        InlinePanel("sources", label=_("Sources"), heading=_("Sources")),
         MultiFieldPanel(
             [FieldPanel("contact_name"), FieldPanel("contact_role"), FieldPanel("contact_email")],
-            heading="Contact",
+            heading=_("Contact"),
         ),
         FieldPanel("related_case_studies"),
     ]
@@ -270,8 +274,8 @@ class CaseStudyPage(LeadImageMixin, Page):
     subpage_types = []
 
     class Meta:
-        verbose_name = "case study"
-        verbose_name_plural = "case studies"
+        verbose_name = _("case study")
+        verbose_name_plural = _("case studies")
 
     def clean(self):
         super().clean()
@@ -380,7 +384,7 @@ class CaseStudyPage(LeadImageMixin, Page):
 
 class CaseStudyPartner(Orderable):
     page = ParentalKey(CaseStudyPage, on_delete=models.CASCADE, related_name="partners")
-    name = models.CharField("organisation name", max_length=200)
+    name = models.CharField(_("organisation name"), max_length=200)
     organisation_type = models.CharField(max_length=32, choices=OrganisationType.choices)
     role = models.CharField(max_length=200, blank=True)
 
@@ -392,9 +396,9 @@ class CaseStudyPartner(Orderable):
 
 class CaseStudyOutcome(Orderable):
     page = ParentalKey(CaseStudyPage, on_delete=models.CASCADE, related_name="outcomes")
-    metric = models.CharField(max_length=200, help_text="What was measured, e.g. 'people placed in work'.")
+    metric = models.CharField(max_length=200, help_text=_("What was measured, e.g. 'people placed in work'."))
     value = models.DecimalField(max_digits=16, decimal_places=2)
-    unit = models.CharField(max_length=50, blank=True, help_text="e.g. people, EUR, %.")
+    unit = models.CharField(max_length=50, blank=True, help_text=_("e.g. people, EUR, %."))
     year = models.PositiveSmallIntegerField(null=True, blank=True, validators=YEAR_VALIDATORS)
 
     panels = [FieldRowPanel([FieldPanel("metric"), FieldPanel("value"), FieldPanel("unit"), FieldPanel("year")])]
@@ -410,7 +414,7 @@ class CaseStudyOutcome(Orderable):
 
 class CaseStudySource(Orderable):
     page = ParentalKey(CaseStudyPage, on_delete=models.CASCADE, related_name="sources")
-    url = models.URLField("URL", max_length=500)
+    url = models.URLField(_("URL"), max_length=500)
     title = models.CharField(max_length=250, blank=True)
 
     panels = [FieldPanel("url"), FieldPanel("title")]
@@ -436,7 +440,7 @@ class PracticeIndexPage(RoutablePageMixin, Page):
     def public_index(cls):
         """The live, public practice index or None, read when first used
         (a template fragment served from the cache never reads it)."""
-        return SimpleLazyObject(lambda: cls.objects.live().public().first())
+        return SimpleLazyObject(lambda: cls.objects.live().public().in_language().first())
 
     def practices(self):
         return CaseStudyPage.objects.listable().in_language(self.locale.language_code).for_listing().order_by(

@@ -7,6 +7,8 @@ the same words.
 
 import re
 
+from django.utils.translation import gettext
+
 CURRENCY_CODE = re.compile(r"[A-Za-z]{3}")
 
 
@@ -15,9 +17,11 @@ def fact_errors(*, start_year=None, end_year=None, budget=None, currency=""):
     are consistent. `currency` may be in any case."""
     errors = {}
     if start_year and end_year and end_year < start_year:
-        errors["end_year"] = f"{end_year} is before the start year {start_year}"
+        errors["end_year"] = gettext("%(end)s is before the start year %(start)s") % {"end": end_year, "start": start_year}
     if currency and not CURRENCY_CODE.fullmatch(currency):
-        errors["currency"] = f"expected a three-letter ISO 4217 code such as EUR, got {currency!r}"
+        errors["currency"] = gettext("expected a three-letter ISO 4217 code such as EUR, got %(currency)s") % {
+            "currency": repr(currency)
+        }
     elif budget is not None and not currency:
-        errors["currency"] = "required with a budget"
+        errors["currency"] = gettext("required with a budget")
     return errors

@@ -164,7 +164,7 @@ def result_data(result, urls: HitUrls) -> dict:
         "results": [hit_data(hit, highlights, urls, language) for hit in result.hits],
         "facets": {
             # FacetValues are dicts of exactly these keys.
-            name: {"label": schema.FACETS[name].label, "values": values}
+            name: {"label": str(schema.FACETS[name].label), "values": values}
             for name, values in result.facets.items()
         },
         "suggestion": result.suggestion,

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def fill_empty_index(sender, using="default", **kwargs):
@@ -18,7 +19,7 @@ def fill_empty_index(sender, using="default", **kwargs):
 class SearchConfig(AppConfig):
     name = "search"
     label = "search"
-    verbose_name = "Practice search"
+    verbose_name = _("Practice search")
 
     def ready(self):
         from . import checks, signals  # noqa: F401, PLC0415 - signal handlers need the models, loaded only now

@@ -201,6 +201,8 @@ def embed_entries(page_ids, chunk_size: int = BULK_CHUNK) -> dict:
                           .values_list("page_id", flat=True))
             SearchEntry.objects.bulk_update([r for r in rows if r.page_id in present], list(VECTOR_FIELDS))
         embedded += len(rows)
+    if embedded:
+        fragments.changed()  # the peer finder's reasons read the vectors (cities.fragments)
     return {"embedded": embedded}
 
 

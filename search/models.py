@@ -38,6 +38,7 @@ against which the database backend corrects misspelt queries.
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from . import schema
 
@@ -67,8 +68,8 @@ class SearchEntry(models.Model):
     translations = models.JSONField(null=True)
 
     class Meta:
-        verbose_name = "search entry"
-        verbose_name_plural = "search entries"
+        verbose_name = _("search entry")
+        verbose_name_plural = _("search entries")
         # The newest case studies (the home page) without sorting the index.
         indexes = [models.Index(fields=["-published", "-page_id"], name="search_entry_newest")]
 
@@ -106,7 +107,7 @@ class SearchWord(models.Model):
     word = models.CharField(max_length=64, primary_key=True)
 
     class Meta:
-        verbose_name = "search word"
+        verbose_name = _("search word")
 
     def __str__(self):
         return self.word
@@ -129,7 +130,7 @@ class IndexUpdate(models.Model):
     retry_at = models.DateTimeField(null=True, db_index=True)  # set by the drain: when it may re-send again
 
     class Meta:
-        verbose_name = "pending search index update"
+        verbose_name = _("pending search index update")
 
     def __str__(self):
         return f"pages {self.page_ids} since {self.created:%Y-%m-%d %H:%M:%S}"

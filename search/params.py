@@ -6,6 +6,8 @@ Bad parameters raise `SearchParamError` with one clear message per parameter.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext, ngettext
+
 from practices.models import YEAR_MAX, YEAR_MIN
 
 from . import schema
@@ -45,16 +47,20 @@ def _repeated(data, names, errors) -> None:
         return
     for name in names:
         if (count := len(getlist(name))) > 1:
-            errors[name] = f"give {name} once, not {count} times."
+            errors[name] = ngettext(
+                "give %(name)s once, not %(count)d time.", "give %(name)s once, not %(count)d times.", count
+            ) % {"name": name, "count": count}
 
 
 def _text(data, name, errors, limit) -> str:
     text = "" if name in errors else data.get(name) or ""
     if len(text) > limit:
-        errors[name] = f"is too long ({len(text)} characters; at most {limit})."
+        errors[name] = gettext("is too long (%(length)d characters; at most %(limit)d).") % {
+            "length": len(text), "limit": limit,
+        }
         return ""
     if "\x00" in text:
-        errors[name] = "must not contain NUL characters."
+        errors[name] = gettext("must not contain NUL characters.")
         return ""
     return text
 
@@ -68,10 +74,13 @@ def _int(data, name, errors, default=None, lo=None, hi=None):
     try:
         value = int(raw)
     except ValueError:
-        errors[name] = f"must be a whole number, not {raw[:40]!r}."
+        errors[name] = gettext("must be a whole number, not %(value)s.") % {"value": repr(raw[:40])}
         return default
     if (lo is not None and value < lo) or (hi is not None and value > hi):
-        errors[name] = f"must be between {lo} and {hi}." if hi is not None else f"must be at least {lo}."
+        if hi is not None:
+            errors[name] = gettext("must be between %(lo)s and %(hi)s.") % {"lo": lo, "hi": hi}
+        else:
+            errors[name] = gettext("must be at least %(lo)s.") % {"lo": lo}
         return default
     return value
 
@@ -82,7 +91,7 @@ def parse_search_params(data, options: FacetOptions, allow_page_size: bool = Tru
     text = _text(data, "q", errors, MAX_QUERY_LENGTH)
     sort = "relevance" if "sort" in errors else (data.get("sort") or "relevance").strip()
     if sort not in SORTS:
-        errors["sort"] = f"must be one of {', '.join(SORTS)}."
+        errors["sort"] = gettext("must be one of %(values)s.") % {"values": ", ".join(SORTS)}
         sort = "relevance"
     page_size = DEFAULT_PAGE_SIZE
     if allow_page_size:
@@ -91,7 +100,7 @@ def parse_search_params(data, options: FacetOptions, allow_page_size: bool = Tru
     year_from = _int(data, "year_from", errors, lo=YEAR_MIN, hi=YEAR_MAX)
     year_to = _int(data, "year_to", errors, lo=YEAR_MIN, hi=YEAR_MAX)
     if year_from and year_to and year_to < year_from:
-        errors["year_to"] = "must not be before year_from."
+        errors["year_to"] = gettext("must not be before year_from.")
     filters = {}
     getlist = getattr(data, "getlist", None)
     for facet in schema.FACETS:
@@ -103,14 +112,19 @@ def parse_search_params(data, options: FacetOptions, allow_page_size: bool = Tru
         known = options.labels(facet)
         unknown = [v for v in values if v not in known]
         if unknown:
-            errors[facet] = f"unknown value {unknown[0][:60]!r}." + (
-                f" Known values: {', '.join(list(known)[:20])}{' …' if len(known) > 20 else ''}." if known else ""
-            )
+            value = repr(unknown[0][:60])
+            if known:
+                listed = ", ".join(list(known)[:20]) + (" …" if len(known) > 20 else "")
+                errors[facet] = gettext("unknown value %(value)s. Known values: %(known)s.") % {
+                    "value": value, "known": listed,
+                }
+            else:
+                errors[facet] = gettext("unknown value %(value)s.") % {"value": value}
             continue
         filters[facet] = tuple(values)
     exact = "" if "exact" in errors else (data.get("exact") or "").strip()
     if exact not in ("", *EXACT_VALUES):
-        errors["exact"] = "must be 1 (search the words as typed) or 0."
+        errors["exact"] = gettext("must be 1 (search the words as typed) or 0.")
     if errors:
         raise SearchParamError(errors)
     return SearchQuery(

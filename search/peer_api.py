@@ -30,7 +30,7 @@ from .api import (
     remembered_json,
 )
 
-POINTS = ("practices", "challenges", "population", "geography", "languages", "transfers")
+POINTS = ("practices", "challenges", "population", "geography", "languages", "transfers", "meaning")
 
 
 class PeerCitySerializer(serializers.Serializer):
@@ -53,7 +53,8 @@ class PeerSerializer(serializers.Serializer):
     score = serializers.FloatField()
     points = serializers.DictField(
         child=serializers.FloatField(),
-        help_text="The score's parts: " + ", ".join(POINTS) + " (the last four only when a city asks).",
+        help_text="The score's parts: " + ", ".join(POINTS) + " (the last five only when a city asks; "
+        "`meaning` only with search by meaning on).",
     )
     reasons = serializers.ListField(child=serializers.CharField(), help_text="The reasons, in words.")
 

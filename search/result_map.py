@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.utils.translation import gettext
+
 from cities.map import CityMap, marker
 
 from .backends.contract import SearchQuery, SearchResult
@@ -33,4 +35,4 @@ def results_map(result: SearchResult, query: SearchQuery, options: FacetOptions,
         url = "?" + urlencode(others + [(CITY_FACET, slug)])
         counted = "case study" if count == 1 else "case studies"
         markers.append(marker(place.title, place.latitude, place.longitude, url, count, counted))
-    return CityMap("Map of the cities of these results", "search-results", markers)
+    return CityMap(gettext("Map of the cities of these results"), "search-results", markers)

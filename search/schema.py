@@ -28,7 +28,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from cities.models import CityPage
@@ -117,6 +118,13 @@ def year_bucket(year: int) -> str:
     return f"{start}-{start + YEAR_BUCKET - 1}"
 
 
+def year_bucket_label(value: str) -> str:
+    """"2015-2019" as the search page shows it: "2015–2019"."""
+    start, end = year_bucket_bounds(value)
+    # Translators: a range of years in the search's "Start year" filter.
+    return pgettext("year range", "%(start)s–%(end)s") % {"start": start, "end": end}
+
+
 def year_bucket_bounds(value: str) -> tuple[int, int]:
     start, end = value.split("-")
     return int(start), int(end)
@@ -127,20 +135,21 @@ def _taxonomy(name, label, attr):
 
 
 FACET_LIST: list[Facet] = [
-    _taxonomy("challenge", "Challenge", "challenges"),
-    Facet("city", "City", Kind.CITY, lambda d: [d.row["city__slug"]]),
-    Facet("country", "Country", Kind.COUNTRY, lambda d: [d.row["city__country"] or None]),
-    _taxonomy("sector", "Sector", "sectors"),
-    _taxonomy("policy_lever", "Policy lever", "policy_levers"),
-    _taxonomy("target_group", "Target group", "target_groups"),
-    Facet("status", "Status", Kind.CHOICE, lambda d: [d.row["status"]], source=Status),
-    Facet("organisation_type", "Partner organisation type", Kind.CHOICE,
-          lambda d: sorted({kind for _, kind in d.partners}), source=OrganisationType),
-    Facet("has_outcomes", "Measured outcomes", Kind.BOOLEAN, lambda d: bool(d.outcomes),
-          source={"yes": "With measured outcomes", "no": "Without measured outcomes"}),
-    Facet("start_year", "Start year", Kind.YEAR, lambda d: [d.row["start_year"]]),
-    Facet("adapted_elsewhere", "Adapted elsewhere", Kind.BOOLEAN, lambda d: d.adapted_by > 0,
-          source={"yes": "Adapted by another city", "no": "Not adapted elsewhere yet"}),
+    # Translators: the facets' labels (filters of the practice search).
+    _taxonomy("challenge", _("Challenge"), "challenges"),
+    Facet("city", _("City"), Kind.CITY, lambda d: [d.row["city__slug"]]),
+    Facet("country", _("Country"), Kind.COUNTRY, lambda d: [d.row["city__country"] or None]),
+    _taxonomy("sector", _("Sector"), "sectors"),
+    _taxonomy("policy_lever", _("Policy lever"), "policy_levers"),
+    _taxonomy("target_group", _("Target group"), "target_groups"),
+    Facet("status", _("Status"), Kind.CHOICE, lambda d: [d.row["status"]], source=Status),
+    Facet("organisation_type", _("Partner organisation type"), Kind.CHOICE,
+          lambda d: sorted({kind for _kind, kind in d.partners}), source=OrganisationType),
+    Facet("has_outcomes", _("Measured outcomes"), Kind.BOOLEAN, lambda d: bool(d.outcomes),
+          source={"yes": _("With measured outcomes"), "no": _("Without measured outcomes")}),
+    Facet("start_year", _("Start year"), Kind.YEAR, lambda d: [d.row["start_year"]]),
+    Facet("adapted_elsewhere", _("Adapted elsewhere"), Kind.BOOLEAN, lambda d: d.adapted_by > 0,
+          source={"yes": _("Adapted by another city"), "no": _("Not adapted elsewhere yet")}),
 ]
 FACETS: dict[str, Facet] = {facet.name: facet for facet in FACET_LIST}
 
@@ -154,11 +163,11 @@ def facet_options(facet: Facet) -> dict[str, str]:
     if facet.kind is Kind.CHOICE:
         return {value: str(label) for value, label in facet.source.choices}
     if facet.kind is Kind.BOOLEAN:
-        return dict(facet.source)
+        return {value: str(label) for value, label in facet.source.items()}
     if facet.kind is Kind.YEAR:
         # Every range of the validated span (no query); ranges without
         # results are not listed unless selected.
-        return {year_bucket(y): year_bucket(y).replace("-", "–") for y in range(YEAR_MIN, YEAR_MAX + 1, YEAR_BUCKET)}
+        return {year_bucket(y): year_bucket_label(year_bucket(y)) for y in range(YEAR_MIN, YEAR_MAX + 1, YEAR_BUCKET)}
     cities = CityPage.objects.live().public().canonical().order_by("title")
     if facet.kind is Kind.CITY:
         return dict(cities.values_list("slug", "title"))

@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 
 from django.http import Http404
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from . import schema
 from .api import DEGRADED_NOTICE
@@ -54,8 +55,10 @@ def search_context(request) -> tuple[dict, int]:
     for name in ("year_from", "year_to"):
         if getattr(query, name) is not None:
             remaining = [(k, v) for k, v in params if k != name]
-            label = f"{'from' if name == 'year_from' else 'to'} {getattr(query, name)}"
-            chips.append({"facet": "Start year", "label": label, "remove_url": _url(remaining)})
+            year = getattr(query, name)
+            # Translators: a chip of the search's "Start year" filter, e.g. "from 2015".
+            label = (gettext("from %(year)s") if name == "year_from" else gettext("to %(year)s")) % {"year": year}
+            chips.append({"facet": schema.FACETS["start_year"].label, "label": label, "remove_url": _url(remaining)})
     info = result.page_info
     page_links = {}
     if info.has_previous:

@@ -84,6 +84,7 @@ PAGE_TYPES = {
     # City page: +1 for the practices the city is adapting, +1 for its challenges (with their names),
     # +5 for "Cities like <city>" (the challenges, the cities, the challenges they name, the practices
     # on the city's challenges and its transfers, both counted by the database: exchange.peer_facts).
+    # With search by meaning on (off in these tests), +1 for those practices' vectors (as the peers pins below).
     "city page": (lambda c: "/cities/dublin/", lambda c: "/cities/turin/", 21),
     "search page": (lambda c: "/practices/?challenge=few", lambda c: "/practices/?challenge=many", 10),
     "challenge page": (lambda c: "/practices/challenges/few/", lambda c: "/practices/challenges/many/", 12),
@@ -262,16 +263,23 @@ PEERS = {
     "peers API by city": ("/api/peers/?city=dublin", 6),
     "peers API by challenge": ("/api/peers/?challenge=many", 5),
 }
+# With search by meaning on, a city asking: +1 for the vectors of the practices on the challenges asked
+# about (search.similar.practice_vectors, through the exchange's hook). A challenge alone compares none.
+MEANING_QUERIES = {"peers page by city": 1, "peers API by city": 1}
 
 
-def test_peer_finder_queries_do_not_grow_with_the_network(client, catalogue, django_assert_num_queries, db):
+@pytest.mark.parametrize("meaning", [False, True], ids=["text only", "search by meaning"])
+def test_peer_finder_queries_do_not_grow_with_the_network(client, catalogue, django_assert_num_queries, db,
+                                                         meaning, settings):
     from practices.models import Challenge
 
+    settings.SEARCH_EMBEDDINGS = meaning
+    pins = {name: (url, n + (MEANING_QUERIES.get(name, 0) if meaning else 0)) for name, (url, n) in PEERS.items()}
     few, many = Challenge.objects.get(slug="few"), Challenge.objects.get(slug="many")
     dublin = CityPage.objects.get(slug="dublin")
     dublin.city_challenges = [CityChallenge(challenge=few), CityChallenge(challenge=many)]
     publish(dublin)
-    for url, expected in PEERS.values():
+    for url, expected in pins.values():
         assert "Turin" in assert_queries(client, django_assert_num_queries, url, expected).content.decode(), url
     cities_index = CitiesIndexPage.objects.get()
     for i in range(MANY):
@@ -279,7 +287,7 @@ def test_peer_finder_queries_do_not_grow_with_the_network(client, catalogue, dja
         city.city_challenges = [CityChallenge(challenge=many)]
         publish(city)
         publish(CaseStudyPageFactory(parent=city, title=f"Peer practice {i}", challenges=[few]))
-    for url, expected in PEERS.values():
+    for url, expected in pins.values():
         html = assert_queries(client, django_assert_num_queries, url, expected).content.decode()
         assert "Peer city" in html, url  # ranked (the best 20 shown)
 

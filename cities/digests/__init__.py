@@ -4,7 +4,7 @@
 - recipients: the active members of a group and the window of each digest;
 - content: the sections of a digest (the registry, and the new practices);
 - links: absolute links in a digest (pages, signed member links);
-- render: one member's digest as an email (HTML, text, MIME);
+- render: one member's digest as an email in their language (HTML, text, MIME);
 - delivery: fan-out, and the digests of a chunk;
 - preview: what the admin's preview page shows.
 

@@ -20,7 +20,8 @@ from collections.abc import Callable
 from datetime import datetime
 
 from django.db.models import Q
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 
 from ..page_locales import canonical_q
@@ -74,7 +75,8 @@ def summary(items):
     parts = [s.describe(len(items[s.name])) for s in SECTIONS if items.get(s.name)]
     if len(parts) <= 1:
         return "".join(parts)
-    return ", ".join(parts[:-1]) + " and " + parts[-1]
+    # Translators: the end of a list, e.g. "2 new practices, 1 new question and 1 new transfer".
+    return gettext("%(items)s and %(last)s") % {"items": ", ".join(parts[:-1]), "last": parts[-1]}
 
 
 def collect(group, start, end):
@@ -92,7 +94,7 @@ def in_window(collected, start, end):
 
 # --- New practices ---
 
-OTHER_HEADING = "Other new practices from your cities"
+OTHER_HEADING = _("Other new practices from your cities")
 
 
 @dataclasses.dataclass
@@ -166,7 +168,7 @@ def new_practices(group, start, end):
                 summary=page.summary,
                 url=url,
                 published=page.first_published_at,
-                heading=heading.name if heading else OTHER_HEADING,
+                heading=heading.name if heading else str(OTHER_HEADING),
                 heading_order=(0, heading.sort_order, heading.name) if heading else (1, 0, ""),
             )
         )

@@ -1,8 +1,10 @@
 """One member's digest as an email: the subject, the HTML (CSS inlined) and
 text parts, the headers, the MIME bytes sent over SMTP.
 
-Per-member strings are substituted into a digest rendered (and CSS-inlined,
-and serialized as MIME) once per distinct content, not once per member."""
+Each digest is written in its member's language (notifications.languages:
+subject, both parts, `<html lang>`, dates). Per-member strings are
+substituted into a digest rendered (and CSS-inlined, and serialized as
+MIME) once per language and distinct content, not once per member."""
 
 import dataclasses
 import html as html_lib
@@ -13,13 +15,18 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.message import make_msgid
 from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.functional import cached_property
+from django.utils.translation import gettext
+
+from notifications.languages import languages_for
 
 from ..memberships import preferences_token, unsubscribe_token
 from ..models import WorkingGroup
 from . import content
 from .links import absolute_url, signed_link
 from .recipients import Recipient
+from .schedule import group_zone
 
 NAME_MARK = "__DIGEST_NAME__"
 UNSUBSCRIBE_MARK = "__DIGEST_UNSUBSCRIBE_URL__"
@@ -31,11 +38,14 @@ MESSAGE_ID_MARK = "<digest-message-id@mark.invalid>"
 
 def subject_for(group, items):
     """"<group>: 2 new practices and 1 new transfer among your cities"."""
-    return f"{group.name}: {content.summary(items)}"
+    # Translators: a digest's subject: the working group's name, then what the digest holds.
+    return gettext("%(group)s: %(summary)s") % {"group": group.name, "summary": content.summary(items)}
 
 
-def _variant_key(items):
-    return tuple((name, tuple(item.key for item in section_items)) for name, section_items in items.items())
+def _variant_key(items, language):
+    return language, tuple(
+        (name, tuple(item.key for item in section_items)) for name, section_items in items.items()
+    )
 
 
 def _count(items):
@@ -43,45 +53,53 @@ def _count(items):
 
 
 class DigestRenderer:
-    """Renders a group's digests; caches the HTML (inlined), text and MIME per content."""
+    """Renders a group's digests; caches the HTML (inlined), text and MIME
+    per language and content."""
 
     def __init__(self, group):
         self.group = group
         self.group_cities = group.city_names
+        self.zone = group_zone(group)
         self._cache = {}
         self._mime = {}
         self.inliner = css_inline.CSSInliner(load_remote_stylesheets=False)
 
-    def variant(self, items):
-        """(html, text) of the digest of `items` (by section name), with marks
-        where the member's name and links go."""
-        key = _variant_key(items)
+    def variant(self, items, language):
+        """(html, text) of the digest of `items` (by section name) in
+        `language`, with marks where the member's name and links go."""
+        key = _variant_key(items, language)
         if key not in self._cache:
-            count = _count(items)
-            context = {
-                "group": self.group,
-                "cities": self.group_cities,
-                "sections": [
-                    {"name": s.name, "items": items[s.name], "html": s.html_template, "text": s.text_template}
-                    for s in content.SECTIONS
-                    if items.get(s.name)
-                ],
-                "count": count,
-                "summary": content.summary(items),
-                "subject": subject_for(self.group, items),
-                "name": NAME_MARK,
-                "unsubscribe_url": UNSUBSCRIBE_MARK,
-                "preferences_url": PREFERENCES_MARK,
-                "site_name": settings.WAGTAIL_SITE_NAME,
-                "site_url": absolute_url("/"),
-            }
-            html = self.inliner.inline(render_to_string("cities/email/digest.html", context))
-            text = render_to_string("cities/email/digest.txt", context)
-            self._cache[key] = (html, text)
+            # Dates in the member's language, at the group's time of day.
+            with translation.override(language), timezone.override(self.zone):
+                self._cache[key] = self._render(items)
         return self._cache[key]
 
+    def _render(self, items):
+        """(html, text) in the active language."""
+        count = _count(items)
+        context = {
+            "group": self.group,
+            "cities": self.group_cities,
+            "sections": [
+                {"name": s.name, "items": items[s.name], "html": s.html_template, "text": s.text_template}
+                for s in content.SECTIONS
+                if items.get(s.name)
+            ],
+            "count": count,
+            "summary": content.summary(items),
+            "subject": subject_for(self.group, items),
+            "name": NAME_MARK,
+            "unsubscribe_url": UNSUBSCRIBE_MARK,
+            "preferences_url": PREFERENCES_MARK,
+            "site_name": settings.WAGTAIL_SITE_NAME,
+            "site_url": absolute_url("/"),
+        }
+        html = self.inliner.inline(render_to_string("cities/email/digest.html", context))
+        text = render_to_string("cities/email/digest.txt", context)
+        return html, text
+
     def render(self, digest):
-        html, text = self.variant(digest.items)
+        html, text = self.variant(digest.items, digest.language)
         values = {
             NAME_MARK: digest.recipient.membership.display_name,
             UNSUBSCRIBE_MARK: digest.unsubscribe_url,
@@ -92,15 +110,17 @@ class DigestRenderer:
             text = text.replace(mark, value)
         return html, text
 
-    def mime_template(self, items):
+    def mime_template(self, items, language):
         """The whole MIME message of a variant, serialized once, with marks
         where the per-member values go (building MIME is most of the cost of
         a message). None if a mark did not survive the encoding verbatim."""
-        key = _variant_key(items)
+        key = _variant_key(items, language)
         if key not in self._mime:
-            html, text = self.variant(items)
+            html, text = self.variant(items, language)
+            with translation.override(language):
+                subject = subject_for(self.group, items)
             message = make_message(
-                self.group, subject_for(self.group, items), text.replace(NAME_MARK, NAME_TEXT_MARK),
+                self.group, subject, text.replace(NAME_MARK, NAME_TEXT_MARK),
                 html, TO_MARK, MESSAGE_ID_MARK, UNSUBSCRIBE_MARK,
             )
             data = message.message().as_bytes(linesep="\r\n")
@@ -111,7 +131,7 @@ class DigestRenderer:
         return self._mime[key]
 
     def message_bytes(self, digest):
-        template = self.mime_template(digest.items)
+        template = self.mime_template(digest.items, digest.language)
         address = digest.recipient.address
         unsubscribe, preferences = digest.unsubscribe_url, digest.preferences_url
         plain = address.isascii() and all(
@@ -138,6 +158,7 @@ class Digest:
     recipient: Recipient
     items: dict  # section name -> the member's items, in display order
     renderer: DigestRenderer
+    language: str  # the member's (notifications.languages)
 
     @property
     def count(self):
@@ -157,9 +178,10 @@ class Digest:
     def sent_fields(self):
         return {"practice_count": len(self.items.get("practices", []))}
 
-    @property
+    @cached_property
     def subject(self):
-        return subject_for(self.group, self.items)
+        with translation.override(self.language):
+            return subject_for(self.group, self.items)
 
     @cached_property
     def unsubscribe_url(self):
@@ -213,15 +235,21 @@ def make_message(group, subject, text, html, address, message_id, unsubscribe_ur
 
 def build_digests(group, recipients):
     """The digests of `recipients` (all in `group`): every section is read
-    once for the widest window, then filtered per member in memory. A
-    constant number of queries whatever the number of members."""
+    once for the widest window, then filtered per member in memory; each
+    digest in its member's language (members without an account:
+    LANGUAGE_CODE). A constant number of queries whatever the number of
+    members."""
     if not recipients:
         return []
     start = min(r.window_start for r in recipients)
     end = max(r.window_end for r in recipients)
     collected = content.collect(group, start, end)
     renderer = DigestRenderer(group)
+    languages = languages_for([r.membership.user for r in recipients if r.membership.user_id])
     return [
-        Digest(group, r, content.in_window(collected, r.window_start, r.window_end), renderer)
+        Digest(
+            group, r, content.in_window(collected, r.window_start, r.window_end), renderer,
+            languages.get(r.membership.user_id, settings.LANGUAGE_CODE),
+        )
         for r in recipients
     ]

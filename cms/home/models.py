@@ -1,5 +1,7 @@
 from django.db import models
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
@@ -21,7 +23,7 @@ class HomePage(DirectChildRouteMixin, Page):
     publish a practice (/publish/), ask a peer (/peers/), join a working
     group (/groups/); then the latest practices and the member cities."""
 
-    intro = models.TextField(blank=True, help_text="One or two sentences shown under the title.")
+    intro = models.TextField(blank=True, help_text=_("One or two sentences shown under the title."))
     body = RichTextField(blank=True, features=["h2", "h3", "bold", "italic", "link", "ol", "ul"])
 
     content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
@@ -40,7 +42,7 @@ class HomePage(DirectChildRouteMixin, Page):
         cities = SimpleLazyObject(lambda: list(CityPage.objects.live().public().in_language().order_by("title")))
         context["cities"] = cities
         context["city_map"] = SimpleLazyObject(
-            lambda: CityMap("Map of the member cities", "member-cities", city_markers(cities))
+            lambda: CityMap(gettext("Map of the member cities"), "member-cities", city_markers(cities))
         )
         context["practice_index"] = PracticeIndexPage.public_index()
         return context

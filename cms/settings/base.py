@@ -250,8 +250,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
 USE_I18N = True
-# The seven interface languages, named in their own language (the language
-# switcher shows these names). The page tree has one locale for each
+# The seven interface languages, each named in itself (the language switcher,
+# a member's language for the site and their emails: accounts.languages).
+# The page tree has one locale for each
 # (WAGTAIL_CONTENT_LANGUAGES); cities.page_locales keeps them in step.
 LANGUAGES = [
     ("en", "English"),

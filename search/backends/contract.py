@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple, TypedDict
 
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from practices.models import format_years
 
@@ -35,11 +36,12 @@ MAX_QUERY_LENGTH = 500
 MAX_QUERY_WORDS = 12
 
 SORTS = {
-    "relevance": "Relevance",
-    "newest": "Newest",
-    "oldest": "Oldest",
-    "start_year": "Start year (most recent first)",
-    "most_adapted": "Most adapted (by other cities)",
+    # Translators: the orders of the practice search's results.
+    "relevance": _("Relevance"),
+    "newest": _("Newest"),
+    "oldest": _("Oldest"),
+    "start_year": _("Start year (most recent first)"),
+    "most_adapted": _("Most adapted (by other cities)"),
 }
 
 class SearchBackendError(Exception):

@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.urls import get_script_prefix
 from django.utils.functional import cached_property
+from django.utils.translation import get_language
 
 from cities.map import Place, read_places
 
@@ -97,7 +98,8 @@ class SharedVersionMemo:
     search.signals and search.indexing) sets a new one, and this process
     drops its copy at once. Other processes look at the version at most
     every `recheck` seconds (a cache round trip), so they follow within that
-    time; `ttl` bounds how long a missed event could leave a process behind."""
+    time; `ttl` bounds how long a missed event could leave a process behind.
+    A copy is kept per active language (labels are translated when loaded)."""
 
     def __init__(self, key: str, load, ttl: float = 300, recheck: float = 1.0):
         self.key = key
@@ -126,7 +128,9 @@ class SharedVersionMemo:
         transaction.on_commit(self.invalidate, robust=True)
 
     def get(self):
-        memo: _Kept | None = getattr(self._local, "memo", None)
+        language = get_language() or ""
+        kept: dict = getattr(self._local, "memos", None) or {}
+        memo: _Kept | None = kept.get(language)
         now = time.monotonic()
         if memo is not None and memo.generation == self.generation and now - memo.loaded_at < self.ttl:
             if now - memo.checked_at < self.recheck:
@@ -138,7 +142,7 @@ class SharedVersionMemo:
         else:
             version = self._version()
         value = self.load()
-        self._local.memo = _Kept(version, self.generation, now, now, value)
+        self._local.memos = {**kept, language: _Kept(version, self.generation, now, now, value)}
         return value
 
 

@@ -25,7 +25,8 @@ FORMS = {
                                          "next": "/"}),
     "password_reset": ("/accounts/password/reset/", None, {"email": "ana@example.org"}),
     "profile": ("/accounts/profile/", "peer", {
-        "display_name": "Ana", "organisation": "Co-op", "role": "officer", "city": "", "languages": "en"}),
+        "display_name": "Ana", "organisation": "Co-op", "role": "officer", "city": "", "languages": "en",
+        "language": "en"}),
     "email_change": ("/accounts/email/", "peer", {"email": "ana.new@example.org", "action_add": ""}),
     "password_change": ("/accounts/password/change/", "peer", {
         "oldpassword": PASSWORD, "password1": "another-long-pass-77", "password2": "another-long-pass-77"}),

@@ -18,7 +18,7 @@ PROFILE = "/accounts/profile/"
 
 def form(**overrides):
     data = {"display_name": "Ana Peer", "organisation": "Co-op Network", "role": "policy officer",
-            "city": "", "languages": ["en", "es"]}
+            "city": "", "languages": ["en", "es"], "language": "en"}
     data.update(overrides)
     return data
 

@@ -8,12 +8,24 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pytest
 from django.test import override_settings
 from wagtail.models import PageViewRestriction
 
 from cities.models import CityChallenge, CityPage
-from cities.peers import WEIGHTS, CityFacts, Facts, Question, practices_reason, rank, short_number
+from cities.peers import (
+    MEANING_FLOOR,
+    MEANING_FULL,
+    WEIGHTS,
+    CityFacts,
+    Facts,
+    PracticeVectors,
+    Question,
+    practices_reason,
+    rank,
+    short_number,
+)
 from exchange.transfers import record_accepted
 from practices.factories import CaseStudyPageFactory, ChallengeFactory, CityPageFactory, publish
 from practices.models import Status
@@ -102,6 +114,58 @@ def test_without_a_city_only_the_practices_and_the_challenge_count():
     question = Question(challenges=(PROCUREMENT,))
     near = replace(B, country="IE", region="Leinster", languages=("en",), population=600_000)
     assert ranked([A, near], question) == [("Alpha", 3.0), ("Beta", 3.0)]
+
+
+def unit(*values):
+    vector = np.zeros(4, dtype=np.float32)
+    vector[: len(values)] = values
+    return vector / np.linalg.norm(vector)
+
+
+def by_meaning(**practices):
+    """{city id: PracticeVectors} from {city name: [(title, vector)]}."""
+    ids = {c.name: c.id for c in (ASKING, A, B)}
+    return {ids[name]: PracticeVectors(tuple(t for t, _ in pairs), np.vstack([v for _, v in pairs]))
+            for name, pairs in practices.items()}
+
+
+def test_the_closest_pair_of_practices_moves_a_city_up_and_says_which():
+    meaning = by_meaning(
+        Home=[("Care contracts", unit(1, 0)), ("Repair café", unit(0, 0, 1))],
+        Alpha=[("Tool library", unit(0, 1))],  # orthogonal to both: no closer than the floor
+        Beta=[("Food bank", unit(0, 1)), ("Contratos de cuidado", unit(1, 0.05))],
+    )
+    facts = Facts(cities={c.id: c for c in (ASKING, A, B)}, challenge_names=NAMES, meaning=meaning)
+    alpha, beta = sorted(rank(facts, ASKED), key=lambda p: p.city.name)
+    assert [p.city.name for p in rank(facts, ASKED)] == ["Beta", "Alpha"]
+    assert alpha.points["meaning"] == 0 and not any("meaning" in r for r in alpha.reasons)
+    cosine = float(unit(1, 0.05) @ unit(1, 0))
+    assert cosine > MEANING_FULL  # the same practice: the whole weight
+    assert beta.points["meaning"] == WEIGHTS["meaning"]
+    assert beta.reasons[-1] == "practices close in meaning to yours: Contratos de cuidado ↔ Care contracts"
+
+
+def test_meaning_points_grow_from_the_floor_to_full():
+    asking = by_meaning(Home=[("Mine", unit(1, 0))])
+    halfway = (MEANING_FLOOR + MEANING_FULL) / 2
+    theirs = unit(halfway, float(np.sqrt(1 - halfway**2)))  # at `halfway` from Mine
+    floor = unit(MEANING_FLOOR, float(np.sqrt(1 - MEANING_FLOOR**2)))
+    meaning = {**asking, **by_meaning(Alpha=[("At the floor", floor)], Beta=[("Halfway", theirs)])}
+    facts = Facts(cities={c.id: c for c in (ASKING, A, B)}, challenge_names=NAMES, meaning=meaning)
+    points = {p.city.name: p.points["meaning"] for p in rank(facts, ASKED)}
+    assert points["Alpha"] == 0
+    assert points["Beta"] == pytest.approx(WEIGHTS["meaning"] / 2, abs=0.01)
+
+
+def test_without_vectors_there_is_no_meaning_and_the_order_is_the_same():
+    facts = Facts(cities={c.id: c for c in (ASKING, A, B)}, challenge_names=NAMES)
+    peers = rank(facts, ASKED)
+    assert [p.city.name for p in peers] == ["Alpha", "Beta"]
+    assert all("meaning" not in p.points for p in peers)
+    # A question without a city compares no practices either.
+    meaning = by_meaning(Home=[("x", unit(1))], Beta=[("y", unit(1))])
+    alone = rank(replace(facts, meaning=meaning), Question(challenges=(PROCUREMENT,)))
+    assert [(p.city.name, p.score) for p in alone] == [("Alpha", 3.0), ("Beta", 3.0), ("Home", 3.0)]
 
 
 def test_reasons_in_words():

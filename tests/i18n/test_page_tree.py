@@ -151,6 +151,14 @@ def test_search_results_link_to_the_page_in_the_reader_language(client, tree):
     assert 'href="/es/cities/dublin/committee/"' in html
 
 
+def test_moving_the_practice_moves_it_in_every_language(client, tree):
+    tree["practice"].move(tree["turin"], pos="last-child")
+    assert client.get("/it/cities/turin/committee/").status_code == 200
+    old = client.get("/it/cities/dublin/committee/")  # Wagtail's redirect to where it went
+    assert old.status_code == 301 and old["Location"] == "/it/cities/turin/committee/"
+    assert in_language(tree["practice"], "it").city_id == in_language(tree["turin"], "it").pk
+
+
 def test_deleting_the_practice_deletes_it_in_every_language(tree):
     practice = tree["practice"]
     key = practice.translation_key

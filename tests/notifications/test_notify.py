@@ -90,7 +90,7 @@ def test_rendered_when_sent_with_the_recipients_address_and_language(people, dja
     # the hook a higher app registers) reads French.
     ana.email = "ana.ruiz@example.org"
     ana.save()
-    with hooks.register_temporarily("notification_language", lambda user: "fr" if user.pk == ana.pk else None):
+    with hooks.register_temporarily("notification_languages", lambda users: {ana.pk: "fr"}):
         for callback in callbacks:
             callback()
     (message,) = mail.outbox

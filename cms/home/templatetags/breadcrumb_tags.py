@@ -12,11 +12,12 @@ two levels below (none when the page has read it already: a city page);
 none otherwise (Home, and a top-level section under it, are the site's)."""
 
 from django import template
+from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page, Site
 
 register = template.Library()
 
-HOME_LABEL = "Home"
+HOME_LABEL = _("Home")
 
 
 def _url(request, path):
@@ -27,8 +28,8 @@ def _url(request, path):
 def breadcrumbs(context, page=None, *items):
     request = context.get("request")
     site = context.get("current_site") or (Site.find_for_request(request) if request else None)
-    root = site.root_page if site else None
-    trail = [{"title": HOME_LABEL, "url": root.get_url(request) if root else "/"}]
+    root = site.root_page.localized if site else None  # the home page in the active language
+    trail = [{"title": str(HOME_LABEL), "url": root.get_url(request) if root else "/"}]
     if isinstance(page, Page) and root is not None and page.pk != root.pk:
         if page.depth == root.depth + 2:
             # Its parent is a section under Home: treebeard keeps the parent
