@@ -2,7 +2,11 @@
 from the declared schema (`search.schema`).
 
 One text field per declared text field (English analysis with ASCII folding,
-plus an unstemmed `.plain` sub-field for typo tolerance), one keyword field
+plus an unstemmed `.plain` sub-field for typo tolerance), the translated
+fields (title, summary, body) once more per language with that language's
+built-in analyser (`<field>_<language>`, `schema.TEXT_LANGUAGES`; `_other`
+for a language that is none of them): the original's in its language's and
+each live, public translation's in its own, one keyword field
 per facet (an integer for year facets), one integer per sort number, the
 card as an unindexed object, the vector for search by meaning (a
 `dense_vector` of `search.embeddings`, cosine similarity, HNSW-indexed for
@@ -49,6 +53,34 @@ facet_normalizer = normalizer("facet_normalizer", filter=["lowercase", "asciifol
 TEXT_FIELDS = [f"{f.name}^{schema.BOOSTS[f.weight]}" for f in schema.TEXT_FIELDS]
 PLAIN_FIELDS = [f"{f.name}.plain^{schema.BOOSTS[f.weight]}" for f in schema.TEXT_FIELDS]
 
+# The languages of the per-language fields: the content languages and "other".
+LANGUAGE_KEYS = [*schema.TEXT_LANGUAGES, "other"]
+# A reader's own language's fields count this much more (a query in Spanish
+# ranks the practices with Spanish text first).
+READER_LANGUAGE_BOOST = 2
+
+
+def language_field(name: str, key: str) -> str:
+    """The field of a translated field's text in one language."""
+    return f"{name}_{key}"
+
+
+def language_fields(reader: str | None = None) -> dict[str, list[str]]:
+    """Language key -> its per-language query fields with their boosts
+    (`reader`'s language's boosted)."""
+    out = {}
+    for key in LANGUAGE_KEYS:
+        factor = READER_LANGUAGE_BOOST if key == reader else 1
+        out[key] = [
+            f"{language_field(name, key)}^{schema.BOOSTS[schema.TEXT_WEIGHTS[name]] * factor}"
+            for name in schema.TRANSLATED_FIELDS
+        ]
+    return out
+
+
+def _analyser(key: str) -> str:
+    return schema.text_language(key if key != "other" else "-").elasticsearch
+
 
 def _facet_field(facet: schema.Facet):
     if facet.kind is schema.Kind.YEAR:
@@ -70,6 +102,9 @@ def _document_class():
     }
     for text in schema.TEXT_FIELDS:
         fields[text.name] = Text(analyzer=folded_english, fields={"plain": Text(analyzer=folded_plain)})
+    for key in LANGUAGE_KEYS:
+        for name in schema.TRANSLATED_FIELDS:
+            fields[language_field(name, key)] = Text(analyzer=_analyser(key))
     for facet in schema.FACET_LIST:
         fields[facet.name] = _facet_field(facet)
     for name in schema.SORT_NUMBERS:
@@ -90,17 +125,22 @@ def document(data: schema.PageData, vector=None) -> dict:
     embedding, when it has one (`search.indexing.embed_entries`)."""
     row = data.row
     values = schema.texts(data)
+    translated = [fields[name] for fields in data.translations.values() for name in schema.TRANSLATED_FIELDS]
     doc = {
         "_id": str(row["pk"]),
         "page_id": row["pk"],
         **values,
-        "spell": " ".join(v for v in values.values() if v),
-        "suggest": {"input": [row["title"], *([row["city__title"]] if row["city__title"] else []),
+        "spell": " ".join(v for v in [*values.values(), *translated] if v),
+        "suggest": {"input": [row["title"], *(fields["title"] for fields in data.translations.values()),
+                              *([row["city__title"]] if row["city__title"] else []),
                               *data.term_names("challenges")]},
         "published": row["first_published_at"].isoformat() if row["first_published_at"] else None,
         "live_revision": row["live_revision_id"],
         "card": schema.card(data),
     }
+    for key, fields in schema.texts_by_language(data, values).items():
+        for name, text in fields.items():
+            doc[language_field(name, key)] = text
     for facet in schema.FACET_LIST:
         doc[facet.name] = facet.page_values(data)
     doc.update(schema.sort_numbers(data))

@@ -33,9 +33,11 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from elasticsearch import NotFoundError, helpers
 
 from cities import fragments
+from cities.page_locales import canonical_q
 from practices.models import CaseStudyPage
 
 from . import embeddings, schema
@@ -62,8 +64,14 @@ def indexable_pages():
 
 
 def case_study_ids_under(page) -> list[int]:
-    """Ids of the case studies at or under a page (any state)."""
-    return list(CaseStudyPage.objects.filter(path__startswith=page.path).values_list("pk", flat=True))
+    """Ids of the case studies at or under a page (any state), and of the
+    canonical pages of their translation groups (whose entries hold the
+    translations' text: a city's translation moved or made private
+    changes them)."""
+    under = Q(path__startswith=page.path)
+    groups = CaseStudyPage.objects.filter(under).values("translation_key")
+    return list(CaseStudyPage.objects.filter(under | canonical_q() & Q(translation_key__in=groups))
+                .order_by("pk").values_list("pk", flat=True))
 
 
 def stored_vectors(page_ids) -> dict[int, bytes]:
@@ -112,6 +120,8 @@ def _write_entries(pages, vectors=None):
             entry.embedded_hash, entry.embedding = kept
         entries.append(entry)
         words |= schema.vocabulary(texts)
+        for translated in data.translations.values():
+            words |= schema.vocabulary(translated)
     SearchEntry.objects.bulk_create(entries, update_conflicts=True, unique_fields=["page"], update_fields=fields)
     SearchWord.objects.bulk_create([SearchWord(word=w) for w in sorted(words)], ignore_conflicts=True)
 

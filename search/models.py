@@ -5,7 +5,11 @@ to the Elasticsearch backend: one row per live, public case study, written by
 the same editorial events (`search.signals`) from the same page data
 (`search.serialise.read_pages`) and the same declaration (`search.schema`):
 
-* `text_a` ... `text_d`: the searchable text of each weight;
+* `text_a` ... `text_d`: the searchable text of each weight, in the
+  original's language (`language`);
+* `translations`: the text of each live, public translation by language
+  and weight ({"es": {"a": title, "b": summary, "c": body}}), analysed in its
+  language (`schema.TEXT_LANGUAGES`);
 * `facets`: every facet's values as one JSON list of `facet:value` tokens,
   so that a new facet needs no migration;
 * `start_year`, `published`, `adapted_by`: the year-range filter and the
@@ -19,9 +23,10 @@ the same editorial events (`search.signals`) from the same page data
   (`search.indexing.embed_entries`); a row whose text changed keeps its old
   vector until then.
 
-The full-text index over the four text columns is the database's own: on
-PostgreSQL a generated, weighted `tsvector` column with a GIN index, on
-SQLite an FTS5 table kept in step by triggers (migration 0003). Django does
+The full-text index over the four text columns and the translations is the
+database's own: on PostgreSQL a generated, weighted `tsvector` column with a
+GIN index (each language's text with its text search configuration), on
+SQLite an FTS5 table kept in step by triggers (migrations 0003, 0009). Django does
 not know either; `search.backends.database` queries them.
 
 `SearchWord` is the index's vocabulary (every word of the indexed text),
@@ -57,6 +62,10 @@ class SearchEntry(models.Model):
     # Nullable (see adapted_by); never written by `entry_from`.
     embedding = models.BinaryField(null=True)
     embedded_hash = models.CharField(max_length=32, null=True)  # noqa: DJ001 - no default: SQLite adds the column in place
+    # Nullable (see adapted_by): the original's language, and the
+    # translations' text (see the module docstring).
+    language = models.CharField(max_length=10, null=True)  # noqa: DJ001 - no default: SQLite adds the column in place
+    translations = models.JSONField(null=True)
 
     class Meta:
         verbose_name = _("search entry")
@@ -80,6 +89,8 @@ def entry_from(data: schema.PageData, texts: dict[str, str] | None = None) -> Se
         text_b=text["B"],
         text_c=text["C"],
         text_d=text["D"],
+        language=schema.original_language(data),
+        translations=schema.translations_by_weight(data),
         facets=[token for facet in schema.FACET_LIST for token in facet.tokens(data)],
         start_year=row["start_year"],
         published=row["first_published_at"],

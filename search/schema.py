@@ -69,6 +69,10 @@ class PageData:
     body: str = ""
     adapted_by: int = 0
     image: dict | None = None  # the lead image's card renditions (cities.lead_image.card_image)
+    # The live, public translations of the practice (wagtail-localize's; not
+    # aliases), one per language other than the original's: language ->
+    # {"title", "summary", "body"} (see `TRANSLATED_FIELDS`).
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def term_slugs(self, attr: str) -> list[str]:
         return [slug for slug, _ in self.terms.get(attr, ())]
@@ -269,6 +273,92 @@ def vocabulary(values: dict[str, str]) -> set[str]:
     return {word for text in values.values() for word in _WORD.findall(text.lower()) if len(word) <= 64}
 
 
+# --- Languages of the text ---
+
+
+@dataclass(frozen=True)
+class TextLanguage:
+    """How one language's text is analysed: Elasticsearch's built-in
+    analyser and PostgreSQL's text search configuration (ours: the
+    configuration of that name with accents folded, `sce_<name>`, created by
+    search/migrations/0009_text_languages.py)."""
+
+    code: str
+    elasticsearch: str
+    postgres: str
+
+    @property
+    def ts_config(self) -> str:
+        return f"sce_{self.postgres}"
+
+
+# The content languages. Neither engine ships a Polish stemmer (Elasticsearch
+# has one only as a plugin): Polish text is kept as written (lowercase,
+# accents folded on PostgreSQL), so its words are found exactly.
+TEXT_LANGUAGES: dict[str, TextLanguage] = {
+    code: TextLanguage(code, es, pg)
+    for code, es, pg in (
+        ("en", "english", "english"),
+        ("es", "spanish", "spanish"),
+        ("fr", "french", "french"),
+        ("it", "italian", "italian"),
+        ("pt", "portuguese", "portuguese"),
+        ("pl", "standard", "simple"),
+        ("nl", "dutch", "dutch"),
+    )
+}
+# A language that is none of these (an original may be in any language).
+UNLISTED_LANGUAGE = TextLanguage("", "standard", "simple")
+DEFAULT_TEXT_LANGUAGE = "en"
+
+
+def text_language(code: str | None) -> TextLanguage:
+    return TEXT_LANGUAGES.get(code or DEFAULT_TEXT_LANGUAGE, UNLISTED_LANGUAGE)
+
+
+def language_key(code: str | None) -> str:
+    """The index's name for a language's text: its code when it is a
+    content language, "other" otherwise."""
+    code = code or DEFAULT_TEXT_LANGUAGE
+    return code if code in TEXT_LANGUAGES else "other"
+
+
+# The fields a translation has of its own (the rest, taxonomies, partners,
+# the city, are shared by the translation group and written once); each
+# keeps its text field's weight.
+TRANSLATED_FIELDS = ("title", "summary", "body")
+TEXT_WEIGHTS = {f.name: f.weight for f in TEXT_FIELDS}
+
+
+def original_language(data: PageData) -> str:
+    return data.row["language"] or DEFAULT_TEXT_LANGUAGE
+
+
+def texts_by_language(data: PageData, values: dict[str, str] | None = None) -> dict[str, dict[str, str]]:
+    """Language key -> {field: text} of the translated fields: the
+    original's in its language, then each translation's in its own."""
+    values = values if values is not None else texts(data)
+    out = {language_key(original_language(data)): {name: values[name] for name in TRANSLATED_FIELDS}}
+    for code, fields in sorted(data.translations.items()):
+        out.setdefault(language_key(code), {name: fields.get(name, "") for name in TRANSLATED_FIELDS})
+    return out
+
+
+def translations_by_weight(data: PageData) -> dict[str, dict[str, str]]:
+    """The database index's `translations`: language -> {weight (lowercase):
+    text} of each translation (the original's text is in `text_a` ...)."""
+    out = {}
+    for code, fields in sorted(data.translations.items()):
+        joined: dict[str, str] = {}
+        for name in TRANSLATED_FIELDS:
+            if fields.get(name):
+                weight = TEXT_WEIGHTS[name].lower()
+                joined[weight] = "\n".join(filter(None, [joined.get(weight), fields[name]]))
+        if joined:
+            out[code] = joined
+    return out
+
+
 # --- Numbers the result order reads ---
 
 # Stored as they are in both indexes: a `search.models.SearchEntry` column
@@ -303,4 +393,9 @@ def card(data: PageData) -> dict:
         "status": row["status"] or "",
         "adapted_by": data.adapted_by,
         "image": data.image,
+        # What a reader in another language is shown instead (SearchHit.from_card).
+        "translations": {
+            code: {"title": fields["title"], "summary": fields.get("summary", "")}
+            for code, fields in sorted(data.translations.items())
+        },
     }

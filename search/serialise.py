@@ -15,6 +15,7 @@ from django.db.models.functions import Cast
 from wagtail.images import get_image_model
 
 from cities.lead_image import card_image
+from cities.page_locales import canonical_q
 from exchange.adoption import adapted_by_counts
 from practices.models import (
     TAXONOMIES,
@@ -30,8 +31,10 @@ from .schema import PageData
 PAGE_COLUMNS = (
     "pk", "title", "summary", "body_json", "start_year", "end_year", "status", "scale", "language",
     "first_published_at", "live_revision_id", "url_path", "city__title", "city__slug", "city__country",
-    "lead_image_id", "lead_image_alt", "lead_image_credit",
+    "lead_image_id", "lead_image_alt", "lead_image_credit", "translation_key", "alias_of_id",
 )
+TRANSLATION_COLUMNS = ("pk", "translation_key", "language", "title", "summary", "body_json")
+
 
 def _raw_strings(value):
     if isinstance(value, str):
@@ -63,6 +66,28 @@ def ids_lookup(name: str, ids: set[int]) -> dict:
     return {f"{name}__in": sorted(ids)}
 
 
+def read_translations(data: dict[int, PageData]):
+    """Fill each canonical page's `translations` (one query): the live,
+    public pages of its translation group that are not aliases, in a
+    language other than the original's, one per language. The original
+    (when the canonical page is its alias) is not a translation."""
+    groups = {page.row["translation_key"]: page for page in data.values()}
+    originals = {page.row["alias_of_id"] for page in data.values() if page.row["alias_of_id"]}
+    rows = (
+        CaseStudyPage.objects.listable()
+        .filter(translation_key__in=list(groups), alias_of__isnull=True)
+        .exclude(canonical_q())
+        .order_by("pk")
+        .annotate(body_json=Cast("body", output_field=TextField()))
+        .values_list(*TRANSLATION_COLUMNS)
+    )
+    for pk, key, language, title, summary, body_json in rows:
+        page = groups.get(key)
+        if page is None or pk in originals or not language or language == (page.row["language"] or "en"):
+            continue
+        page.translations.setdefault(language, {"title": title, "summary": summary or "", "body": body_text(body_json)})
+
+
 def read_pages(page_ids) -> list[PageData]:
     wanted = {int(i) for i in page_ids}
     if not wanted:
@@ -83,6 +108,7 @@ def read_pages(page_ids) -> list[PageData]:
     if not ids:
         return []
     data = {row["pk"]: PageData(row=row, body=body_text(row.pop("body_json"))) for row in rows}
+    read_translations(data)
     for attr in TAXONOMIES:
         m2m = getattr(CaseStudyPage, attr).field
         page_col, term_col = m2m.m2m_field_name(), m2m.m2m_reverse_field_name()

@@ -33,7 +33,7 @@ from django.db.models.signals import post_delete, post_save, pre_delete
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from cities import fragments
+from cities import fragments, page_locales
 from cities.models import CityPage
 from exchange.adoption import sources_adopted_by_cities_under
 from exchange.models import Relation, Transfer
@@ -65,9 +65,22 @@ def facet_values_changed():
     facet_options_memo.changed()
 
 
+def canonical_ids(page) -> list[int]:
+    """The index entry a case study's change touches: its translation
+    group's canonical page (`cities.page_locales`), which holds the text of
+    the original and of every translation; an alias or a translation never
+    has an entry of its own."""
+    if page_locales.is_canonical(page):
+        return [page.pk]
+    canonical = CaseStudyPage.objects.filter(
+        translation_key=page.translation_key, locale_id=page_locales.default_locale_id()
+    ).values_list("pk", flat=True).first()
+    return [canonical] if canonical is not None else []
+
+
 def _ids_for_page(page):
     if page.specific_class is CaseStudyPage:
-        return [page.pk]
+        return canonical_ids(page)
     page = Page.objects.filter(pk=page.pk).first()  # the path after a move
     if page is not None and (page.specific_class is CityPage or page.is_site_root()):
         # New city values, or new site root paths (result card URLs).
@@ -91,10 +104,40 @@ def on_page_deleted(sender, instance, **kwargs):
     fragments.changed()
 
 
+def on_alias_created(sender, instance, created=False, raw=False, **kwargs):
+    """A practice written in another language gets its default-language
+    page, the canonical one, as an alias (`page_locales.complete`) after its
+    original was published: the entry is written then."""
+    if not created or raw or not instance.alias_of_id or not instance.live:
+        return
+    try:
+        if page_locales.is_canonical(instance):
+            schedule([instance.pk])
+    except Exception:
+        logger.exception("Search indexing hook failed for alias %s", instance.pk)
+
+
 def on_case_study_deleted(sender, instance, **kwargs):
     # The database index row went with the page (on_delete=CASCADE).
-    if indexing.enabled():
-        queue.send_after_commit({instance.pk})
+    if page_locales.is_canonical(instance):
+        if indexing.enabled():
+            queue.send_after_commit({instance.pk})
+        return
+    # A translation or an alias: its group's entry loses its text once the
+    # deletion has committed (the canonical page may be going too).
+    key = instance.translation_key
+
+    def reindex():
+        try:
+            canonical = CaseStudyPage.objects.filter(
+                translation_key=key, locale_id=page_locales.default_locale_id()
+            ).values_list("pk", flat=True).first()
+            if canonical is not None:
+                schedule([canonical])
+        except Exception:
+            logger.exception("Search indexing hook failed for deleted page %s", instance.pk)
+
+    transaction.on_commit(reindex, robust=True)
 
 
 def on_city_deleted(sender, instance, **kwargs):
@@ -175,6 +218,7 @@ def connect():
     post_page_move.connect(on_publish_change, dispatch_uid="search_page_moved")
     post_delete.connect(on_page_deleted, sender=Page, dispatch_uid="search_any_page_deleted")
     post_delete.connect(on_case_study_deleted, sender=CaseStudyPage, dispatch_uid="search_page_deleted")
+    post_save.connect(on_alias_created, sender=CaseStudyPage, dispatch_uid="search_alias_created")
     post_delete.connect(on_city_deleted, sender=CityPage, dispatch_uid="search_city_deleted")
     post_save.connect(on_site_change, sender=Site, dispatch_uid="search_site_saved")
     post_delete.connect(on_site_change, sender=Site, dispatch_uid="search_site_deleted")

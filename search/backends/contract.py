@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, field
 from typing import NamedTuple, TypedDict
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from practices.models import format_years
@@ -173,17 +174,26 @@ class SearchHit:
     status: str = ""
     adapted_by: int = 0  # "Adapted by N cities" (exchange.adoption)
     image: dict | None = None  # src, srcset, width, height, alt, credit (cities.lead_image.card_image)
+    # The language the practice was written in; `language` is that of the
+    # title and summary shown (a translation's, in the reader's language).
+    original_language: str = ""
 
     @classmethod
-    def from_card(cls, pk, card: dict) -> SearchHit:
-        """The hit of a stored card (`search.schema.card`)."""
+    def from_card(cls, pk, card: dict, language: str | None = None) -> SearchHit:
+        """The hit of a stored card (`search.schema.card`), with the title
+        and summary of its translation in `language` (the active language by
+        default) when it has one, else the original's."""
         city = card.get("city")
+        original = card.get("language", "")
+        language = language or get_language() or ""
+        shown = (card.get("translations") or {}).get(language) if language != original else None
         return cls(
             pk=int(pk),
-            title=card.get("title", ""),
-            summary=card.get("summary", ""),
+            title=shown["title"] if shown else card.get("title", ""),
+            summary=shown.get("summary", "") if shown else card.get("summary", ""),
             url_path=card.get("url_path", ""),
-            language=card.get("language", ""),
+            language=language if shown else original,
+            original_language=original,
             city=HitCity(city["slug"], city["title"], city["country"]) if city else None,
             challenges=TermList(HitTerm(c["slug"], c["name"]) for c in card.get("challenges", ())),
             start_year=card.get("start_year"),
@@ -192,6 +202,11 @@ class SearchHit:
             adapted_by=card.get("adapted_by") or 0,
             image=card.get("image"),
         )
+
+    @property
+    def translated(self) -> bool:
+        """Whether the title and summary shown are a translation's."""
+        return self.language != self.original_language
 
     @property
     def years(self) -> str:

@@ -22,12 +22,13 @@ import functools
 import logging
 
 from django.conf import settings
+from django.utils.translation import get_language
 from elastic_transport import TransportError
 from elasticsearch import ApiError
 from elasticsearch.dsl import A, Q, Search
 
 from .. import embeddings, queue, schema
-from ..documents import PLAIN_FIELDS, TEXT_FIELDS
+from ..documents import PLAIN_FIELDS, TEXT_FIELDS, language_fields
 from ..es_client import get_client
 from ..models import SearchEntry
 from . import hits as index_hits
@@ -40,7 +41,7 @@ from .contract import (
     SearchResult,
 )
 from .facets import FacetOptions, load_facet_options
-from .highlight import MARK_END, MARK_START, marked_to_html
+from .highlight import MARK_END, MARK_START, highlight_text, marked_to_html
 
 logger = logging.getLogger(__name__)
 
@@ -87,24 +88,41 @@ def _facet_filter(name: str, values: tuple[str, ...]) -> dict:
     return Q("terms", **{name: stored}).to_dict()
 
 
+def _language_clause(word: str, fields: list[str]) -> Q:
+    matches = []
+    for spec in fields:
+        name, _, boost = spec.partition("^")
+        matches.append(Q("match", **{name: {"query": word, "boost": float(boost or 1), "zero_terms_query": "all"}}))
+    return Q("dis_max", queries=matches)
+
+
 @functools.lru_cache(maxsize=4096)
-def _word_clause(word: str) -> dict:
+def _word_clause(word: str, reader: str | None = None) -> dict:
     return Q(
         "bool",
         should=[
             Q("multi_match", query=word, fields=TEXT_FIELDS, fuzziness="AUTO", zero_terms_query="all"),
             Q("multi_match", query=word, fields=PLAIN_FIELDS, fuzziness="AUTO"),
+            # Each language's text with its language's analyser, the
+            # reader's boosted; a word some language calls a stop word
+            # matches all (as on the database backend): one clause per
+            # language (`zero_terms_query` applies when no field of a
+            # clause has a term), a `dis_max` of `match` queries, as a
+            # best-fields `multi_match` is (noida-db ignores
+            # `zero_terms_query` in a `multi_match`).
+            *(_language_clause(word, fields) for fields in language_fields(reader).values()),
         ],
         minimum_should_match=1,
     ).to_dict()
 
 
-def text_query(words: list[str]) -> dict:
+def text_query(words: list[str], reader: str | None = None) -> dict:
     """Every word must match some field (AND across words, like the database
-    backend), each with typo tolerance; multi-word queries reward the words
-    appearing together. Each word's clause is built with elasticsearch-dsl
-    once and kept (see `_facet_filter`)."""
-    clauses = [_word_clause(word) for word in words]
+    backend), each with typo tolerance or in some language's analysis
+    (`reader`: the reader's language, whose text is boosted); multi-word
+    queries reward the words appearing together. Each word's clause is
+    built with elasticsearch-dsl once and kept (see `_facet_filter`)."""
+    clauses = [_word_clause(word, reader) for word in words]
     if len(words) > 1:
         phrase = Q("multi_match", query=" ".join(words), fields=TEXT_FIELDS, type="phrase", slop=2)
         return {"bool": {"must": clauses, "should": [phrase.to_dict()]}}
@@ -166,7 +184,7 @@ def search_body(query: SearchQuery, options: FacetOptions, meaning=None) -> dict
     this runs on every search. `meaning`: the query's vector, for search
     by meaning (`knn`)."""
     words = query.words
-    main = {"bool": {"must": [text_query(words) if words else {"match_all": {}}]}}
+    main = {"bool": {"must": [text_query(words, get_language()) if words else {"match_all": {}}]}}
     year_range = {}
     if query.year_from is not None:
         year_range["gte"] = query.year_from
@@ -291,9 +309,15 @@ class ElasticsearchBackend(BaseSearchBackend):
         for pk, raw in zip(ids, raw_hits, strict=True):
             if pk not in allowed:
                 continue
-            hits.append(SearchHit.from_card(pk, (raw.get("_source") or {}).get("card") or {}))
-            if hl := raw.get("highlight"):
-                highlights[pk] = _highlights(hl)
+            hit = SearchHit.from_card(pk, (raw.get("_source") or {}).get("card") or {})
+            hits.append(hit)
+            entry = _highlights(raw["highlight"]) if raw.get("highlight") else {}
+            if hit.translated:  # the summary shown is the translation's, not the original's highlighted
+                entry.pop("summary", None)
+                if summary := highlight_text(hit.summary, query.words, whole=True):
+                    entry["summary"] = [summary]
+            if entry or raw.get("highlight"):
+                highlights[pk] = entry
         return SearchResult(
             query=query,
             hits=hits,

@@ -2,6 +2,7 @@
 
 import pytest
 from django.http import QueryDict
+from django.utils import translation
 
 from search import schema
 from search.backends.contract import SearchQuery
@@ -46,16 +47,33 @@ def test_text_body_is_fuzzy_on_named_fields_without_copy_to():
     body = build_search(SearchQuery(text="social procurment"), OPTIONS, "practices").to_dict()
     words = body["query"]["bool"]["must"][0]["bool"]["must"]
     assert len(words) == 2
-    stemmed, plain = words[0]["bool"]["should"]
+    stemmed, plain, *languages = words[0]["bool"]["should"]
     assert stemmed["multi_match"] == {
         "query": "social", "fields": [f"{f.name}^{schema.BOOSTS[f.weight]}" for f in schema.TEXT_FIELDS],
         "fuzziness": "AUTO", "zero_terms_query": "all",
     }
     assert "title^3" in stemmed["multi_match"]["fields"] and "challenges^2" in stemmed["multi_match"]["fields"]
     assert plain["multi_match"]["fields"][0] == "title.plain^3"
+    # Each language's text with its language's analyser (no fuzziness: stemmed).
+    assert len(languages) == 8  # seven languages and "other"
+    assert languages[1]["dis_max"]["queries"] == [
+        {"match": {f"{name}_es": {"query": "social", "boost": boost, "zero_terms_query": "all"}}}
+        for name, boost in (("title", 3.0), ("summary", 2.0), ("body", 1.0))
+    ]
     assert set(body["highlight"]["fields"]) == {"summary", "summary.plain", "body", "body.plain"}
     assert body["suggest"]["did_you_mean"]["phrase"]["field"] == "spell"
     assert body["sort"][0] == "_score"
+
+
+def test_the_reader_language_text_is_boosted():
+    with translation.override("es"):
+        body = build_search(SearchQuery(text="guarderías"), OPTIONS, "practices").to_dict()
+    should = body["query"]["bool"]["must"][0]["bool"]["must"][0]["bool"]["should"]
+    boosts = {
+        name: spec["boost"] for clause in should[2:] for match in clause["dis_max"]["queries"]
+        for name, spec in match["match"].items()
+    }
+    assert boosts["title_es"] == 6 and boosts["body_es"] == 2 and boosts["title_en"] == 3 and boosts["title_pl"] == 3
 
 
 def test_year_filters_go_to_the_main_query_facets_to_post_filter():

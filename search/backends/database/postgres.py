@@ -1,9 +1,14 @@
 """The database backend's SQL on PostgreSQL.
 
-Text: the generated, weighted `search_vector` column (GIN; `sce_english`:
-English stemming, accents folded); every word must match (`plainto_tsquery`;
-a query of stop words only matches everything, as on Elasticsearch), the
-matching ids read from the GIN index by `sce_text_matches`;
+Text: the generated, weighted `search_vector` column (GIN): the original's
+text analysed with its language's text search configuration and each
+translation's with its own (`sce_english`, `sce_spanish`, ..., `sce_simple`
+for Polish: stemming, accents folded; migration 0009); every word must match
+in some language (`sce_query`: each word in every configuration OR-ed, so
+"cooperativas" finds a Spanish "cooperativa" and Polish words are found as
+written; a word some language calls a stop word is left out, and a query of
+stop words only matches everything, as on Elasticsearch), the matching ids
+read from the GIN index by `sce_text_matches`;
 relevance is `ts_rank` with weights that keep a title match above any number
 of matches in the body. Facet tokens: `jsonb` lists, tested with `?|`.
 Spelling: the vocabulary's trigram index (`pg_trgm`).
@@ -15,7 +20,8 @@ from django.db import connection
 
 from .statement import Statement
 
-TS_CONFIG = "sce_english"  # created by search/migrations/0002_search_vector.py
+# The query of a search text in every language (search/migrations/0009_text_languages.py).
+QUERY_FUNCTION = "sce_query"
 # ts_rank's weights for D, C, B, A.
 RANK_WEIGHTS = "{0.02, 0.1, 0.3, 1.0}"
 MATERIALIZED = "MATERIALIZED "
@@ -26,7 +32,7 @@ MIN_SIMILARITY = 0.35
 
 
 def tsquery(st: Statement, words: list[str]) -> str:
-    return f"plainto_tsquery('{TS_CONFIG}', {st.param(' '.join(words))})"
+    return f"{QUERY_FUNCTION}({st.param(' '.join(words))})"
 
 
 def text_columns(table: str, words: list[str]) -> list[str]:

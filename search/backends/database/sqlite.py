@@ -1,7 +1,9 @@
 """The database backend's SQL on SQLite (the embedded default).
 
 Text: the FTS5 table `search_entry_fts` over the four weighted text columns
-(Porter stemming, accents folded; migration 0003), every word must match;
+and the translations' text of the same weights (Porter stemming, accents
+folded, one tokenizer for every language; migrations 0003, 0009), every
+word must match;
 relevance is bm25 with column weights that keep a title match first. Facet
 tokens: JSON lists read with `json_each`. Spelling: rapidfuzz over the
 vocabulary.
