@@ -184,15 +184,20 @@ def _copy_restrictions(restrictions, target):
         copy.groups.set(groups)
 
 
-def delete_group_of(page):
-    """Before `page` is deleted: delete its aliases, and when it is the
+def going_with(page) -> list[int]:
+    """Before `page` is deleted: the pages that must go with it (outside its
+    own subtree, which goes anyway): its aliases, and when it is the
     canonical page, every other page of its translation group."""
     others = Page.objects.filter(alias_of_id=page.pk)
     if is_canonical(page):
         others = Page.objects.filter(translation_key=page.translation_key).exclude(pk=page.pk)
-    for other in others.exclude(path__startswith=page.path).order_by("-depth"):
-        if Page.objects.filter(pk=other.pk).exists():  # not gone with an earlier one
-            other.delete()
+    return list(others.exclude(path__startswith=page.path).values_list("pk", flat=True))
+
+
+def delete_pages(ids):
+    """Delete the pages `ids` that are still there, with their subtrees."""
+    if ids:
+        Page.objects.filter(pk__in=ids).delete()
 
 
 def slug_of_group(page) -> str | None:

@@ -89,8 +89,14 @@ def roles_in_every_language(sender, instance, created, raw=False, **kwargs):
 
 
 @receiver(pre_delete, sender=Page)
-def delete_in_every_language(sender, instance, **kwargs):
+def note_pages_in_other_languages(sender, instance, **kwargs):
     """Deleting a page deletes its aliases (which would otherwise become
     pages of their own, showing its content); deleting the canonical page
-    (the default language's) deletes the practice in every language."""
-    page_locales.delete_group_of(instance)
+    (the default language's) deletes the practice in every language. Noted
+    before, deleted after the page (not inside its deletion)."""
+    instance._going_with = page_locales.going_with(instance)
+
+
+@receiver(post_delete, sender=Page)
+def delete_in_every_language(sender, instance, **kwargs):
+    page_locales.delete_pages(getattr(instance, "_going_with", ()))

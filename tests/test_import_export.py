@@ -183,7 +183,7 @@ def test_valid_file_imports_drafts_by_default(site_tree, terms, tmp_path):
     out, err = run_import(path)
 
     assert "2 created, 0 updated" in out and err == ""
-    page = CaseStudyPage.objects.get(external_id="turin-casabottega")
+    page = CaseStudyPage.objects.canonical().get(external_id="turin-casabottega")
     assert page.get_parent().pk == site_tree["turin"].pk
     assert page.city_id == site_tree["turin"].pk
     assert not page.live and page.has_unpublished_changes
@@ -227,7 +227,7 @@ def test_valid_file_imports_drafts_by_default(site_tree, terms, tmp_path):
 
 def test_publish_flag_makes_pages_live(site_tree, terms, tmp_path):
     out, _ = run_import(write(tmp_path, record()), "--publish")
-    page = CaseStudyPage.objects.get(external_id="turin-casabottega")
+    page = CaseStudyPage.objects.canonical().get(external_id="turin-casabottega")
     assert "published" in out
     assert page.live and not page.has_unpublished_changes
     assert page.live_revision_id == page.latest_revision_id
@@ -236,7 +236,7 @@ def test_publish_flag_makes_pages_live(site_tree, terms, tmp_path):
 
 def test_body_as_a_string_becomes_text_blocks(site_tree, terms, tmp_path):
     run_import(write(tmp_path, record(body="First paragraph.\n\nSecond one.")))
-    page = CaseStudyPage.objects.get()
+    page = CaseStudyPage.objects.canonical().get()
     assert [(b.block_type, b.value.source) for b in page.body] == [
         ("text", "<p>First paragraph.</p>"),
         ("text", "<p>Second one.</p>"),
@@ -245,12 +245,12 @@ def test_body_as_a_string_becomes_text_blocks(site_tree, terms, tmp_path):
 
 def test_missing_city_is_created_with_its_editors_group(site_tree, terms, tmp_path):
     run_import(write(tmp_path, record(city="Bilbao", country="es")), "--publish")
-    city = CityPage.objects.get(title="Bilbao")
+    city = CityPage.objects.canonical().get(title="Bilbao")
     assert city.country.code == "ES"
     assert city.get_parent().pk == site_tree["cities"].pk
     assert city.live
     assert Group.objects.filter(name="Bilbao editors").exists()
-    assert CaseStudyPage.objects.get().city_id == city.pk
+    assert CaseStudyPage.objects.canonical().get().city_id == city.pk
 
 
 def test_create_missing_creates_unknown_terms(site_tree, tmp_path):
@@ -612,7 +612,7 @@ def test_unreadable_file_is_a_command_error(db, tmp_path):
 
 def test_reimport_updates_the_page_in_place(site_tree, terms, tmp_path):
     run_import(write(tmp_path, record()), "--publish")
-    page = CaseStudyPage.objects.get()
+    page = CaseStudyPage.objects.canonical().get()
     changed = record(
         title="CasaBottega 2",
         summary="New summary.",
@@ -631,8 +631,8 @@ def test_reimport_updates_the_page_in_place(site_tree, terms, tmp_path):
 
     assert "0 created, 1 updated" in out
     assert CaseStudyPage.objects.count() == 1
-    page = CaseStudyPage.objects.get()
-    assert page.pk == CaseStudyPage.objects.get(external_id="turin-casabottega").pk
+    page = CaseStudyPage.objects.canonical().get()
+    assert page.pk == CaseStudyPage.objects.canonical().get(external_id="turin-casabottega").pk
     assert (page.title, page.summary, page.status, page.budget) == (
         "CasaBottega 2",
         "New summary.",
@@ -654,7 +654,7 @@ def test_reimport_updates_the_page_in_place(site_tree, terms, tmp_path):
 def test_reimport_without_publish_keeps_the_live_version(site_tree, terms, tmp_path):
     run_import(write(tmp_path, record()), "--publish")
     run_import(write(tmp_path, record(title="Draft title", summary="Draft."), name="draft.jsonl"))
-    page = CaseStudyPage.objects.get()
+    page = CaseStudyPage.objects.canonical().get()
     assert page.live and page.title == "CasaBottega" and page.has_unpublished_changes
     draft = page.get_latest_revision_as_object()
     assert (draft.title, draft.summary) == ("Draft title", "Draft.")
@@ -666,7 +666,7 @@ def test_reimport_can_move_a_case_study_to_another_city(site_tree, terms, tmp_pa
     run_import(
         write(tmp_path, record(city="Dublin", country="IE"), name="moved.jsonl"), "--publish"
     )
-    page = CaseStudyPage.objects.get()
+    page = CaseStudyPage.objects.canonical().get()
     assert page.get_parent().pk == site_tree["dublin"].pk and page.city_id == site_tree["dublin"].pk
 
 
@@ -798,7 +798,7 @@ def test_a_partner_type_is_read_by_value_or_label_and_exported_as_the_value(
     line = record(partners=[{"name": "City of Turin", "type": spelling}])
     out, err = run_import(write(tmp_path, line), "--publish")
     assert "1 created" in out and err == ""
-    page = CaseStudyPage.objects.get()
+    page = CaseStudyPage.objects.canonical().get()
     assert [p.organisation_type for p in page.partners.all()] == ["public_body"]
     assert run_export()[0]["partners"] == [{"name": "City of Turin", "type": "public_body"}]
 

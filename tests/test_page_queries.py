@@ -157,7 +157,7 @@ def test_cached_fragments_save_queries_and_go_with_the_next_editorial_event(
     assert "Few practice 1" in html
 
     # A related practice made private: the next request renders anew, without it.
-    page = CaseStudyPage.objects.get(title="Few practice 1")
+    page = CaseStudyPage.objects.canonical().get(title="Few practice 1")
     PageViewRestriction.objects.create(page=page, restriction_type=PageViewRestriction.LOGIN)
     html = client.get(url).content.decode()
     assert "Few practice 1" not in html
@@ -167,7 +167,7 @@ def test_cached_fragments_save_queries_and_go_with_the_next_editorial_event(
 
 @override_settings(PAGE_FRAGMENT_SECONDS=60)
 def test_cached_fragments_are_not_shared_between_visitors_and_members(client, catalogue, db, django_user_model):
-    practice = CaseStudyPage.objects.get(title="Few practice 2")
+    practice = CaseStudyPage.objects.canonical().get(title="Few practice 2")
     practice.contact_email = "contact@example.org"
     publish(practice)
     assert "contact@example.org" not in client.get(practice.url).content.decode()  # cached for visitors
@@ -186,7 +186,7 @@ def test_network_queries_do_not_grow_with_the_network(client, catalogue, django_
     from exchange.models import Stage
     from exchange.transfers import record_accepted
 
-    few, many = CaseStudyPage.objects.get(title="Few practice 0"), CaseStudyPage.objects.get(title="Many practice 0")
+    few, many = CaseStudyPage.objects.canonical().get(title="Few practice 0"), CaseStudyPage.objects.canonical().get(title="Many practice 0")
     cities_index = CitiesIndexPage.objects.get()
     record_accepted(few, cities_index.get_children().get(slug="turin").specific)
     for url, expected in NETWORK.values():
@@ -276,7 +276,7 @@ def test_peer_finder_queries_do_not_grow_with_the_network(client, catalogue, dja
     settings.SEARCH_EMBEDDINGS = meaning
     pins = {name: (url, n + (MEANING_QUERIES.get(name, 0) if meaning else 0)) for name, (url, n) in PEERS.items()}
     few, many = Challenge.objects.get(slug="few"), Challenge.objects.get(slug="many")
-    dublin = CityPage.objects.get(slug="dublin")
+    dublin = CityPage.objects.canonical().get(slug="dublin")
     dublin.city_challenges = [CityChallenge(challenge=few), CityChallenge(challenge=many)]
     publish(dublin)
     for url, expected in pins.values():
@@ -306,13 +306,13 @@ def test_cached_peers_and_network_go_with_the_next_editorial_event(client, catal
     from exchange.transfers import record_accepted
     from practices.models import Challenge
 
-    dublin = CityPage.objects.get(slug="dublin")
+    dublin = CityPage.objects.canonical().get(slug="dublin")
     dublin.city_challenges = [CityChallenge(challenge=Challenge.objects.get(slug="many"))]
     publish(dublin)
     for url, expected in CACHED.values():
         assert "Turin" in assert_queries(client, django_assert_num_queries, url, expected).content.decode(), url
     # A transfer accepted between Turin and Dublin: every answer shows it at once.
-    record_accepted(CaseStudyPage.objects.get(title="Many practice 1"), dublin)
+    record_accepted(CaseStudyPage.objects.canonical().get(title="Many practice 1"), dublin)
     assert "1 transfer between them already" in client.get("/peers/?city=dublin").content.decode()
     assert "1 transfer between them already" in client.get("/api/peers/?city=dublin").content.decode()
     assert "Many practice 1" in client.get("/network/?from=fragments").content.decode()

@@ -115,7 +115,9 @@ def test_base_layout_has_landmarks_skip_link_and_stylesheet(client, site_tree):
     assert 'href="/practices/">Practices</a>' in html
     assert 'href="/cities/">Cities</a>' in html
     assert html.index(">Practices</a>") < html.index(">Cities</a>")
-    assert "<script" not in html  # works without JavaScript for visitors
+    # Works without JavaScript for visitors: the one script only offers the
+    # page in the browser's language (static/js/language-offer.js).
+    assert re.findall(r"<script[^>]*>", html) == ['<script src="/static/js/language-offer.js" defer>']
 
 
 def test_nav_marks_the_current_section(client, site_tree):
@@ -716,7 +718,8 @@ def test_json_ld_escapes_hostile_titles(client, site_tree):
         html = client.get(url).content.decode()
         for block in JSON_LD.findall(html):  # the page's and its breadcrumb trail's
             assert "<" not in block and ">" not in block and "&" not in block
-        assert hostile not in html and html.lower().count("<script") == 2  # the JSON-LD blocks alone
+        # The JSON-LD blocks and the language offer's script alone.
+        assert hostile not in html and html.lower().count("<script") == 3
     assert json_ld(client, page.url)["name"] == hostile
     assert json_ld(client, page.url)["description"] == "</SCRIPT>"
     assert json_ld(client, site_tree["dublin"].url)["subjectOf"][0]["name"] == hostile

@@ -33,7 +33,7 @@ def test_official_creates_a_draft_under_own_city(client, site_tree, users):
     client.force_login(users["dublin"])
     response = create_case_study(client, site_tree["dublin"], "Social Enterprise Awards")
     assert response.status_code == 302
-    page = CaseStudyPage.objects.get(title="Social Enterprise Awards")
+    page = CaseStudyPage.objects.canonical().get(title="Social Enterprise Awards")
     assert page.get_parent().pk == site_tree["dublin"].pk
     assert page.city_id == site_tree["dublin"].pk
     assert not page.live

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
+from cities import fragments
 from cms.languages import alternates
 
 register = template.Library()
@@ -21,7 +22,12 @@ def language_versions(context):
     if request is None:
         return []
     page = context.get("page")
-    found = alternates(request, page if getattr(page, "pk", None) else None)
+    page = page if getattr(page, "pk", None) else None
+    # Kept with the page fragments until the next editorial event (a page's
+    # translations change only with one).
+    found = fragments.remember(
+        "language-alternates", [page.pk if page else request.path], lambda: alternates(request, page)
+    )
     current = translation.get_language()
     query = request.META.get("QUERY_STRING", "")
     versions = []
