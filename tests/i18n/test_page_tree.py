@@ -96,6 +96,16 @@ def test_the_switch_remembers_the_language_and_unprefixed_pages_follow_it(client
     assert client.get("/cities/dublin/").status_code == 200
 
 
+def test_the_switch_from_a_page_in_one_language_leads_to_the_page_in_the_chosen_one(client, tree):
+    # The switcher names the page's address in the chosen language; a reader
+    # who has chosen nothing yet reads in English when following it.
+    response = client.get("/language/es/", {"next": "/es/cities/dublin/committee/"})
+    assert response["Location"] == "/es/cities/dublin/committee/"
+    client.cookies.clear()
+    response = client.get("/language/nl/", {"next": "/nl/peers/?challenge=housing"})
+    assert response["Location"] == "/nl/peers/?challenge=housing"
+
+
 def test_the_switch_refuses_other_sites_and_unknown_languages(client, tree):
     response = client.get("/language/es/", {"next": "https://evil.example/"})
     assert response["Location"] == "/es/"
