@@ -23,6 +23,11 @@ def offer(page):
     return page.locator("#language-offer")
 
 
+def written_in(element):
+    """The language `element` is marked as (its own or nearest lang attribute)."""
+    return element.evaluate("element => element.closest('[lang]').lang")
+
+
 def test_the_language_chosen_in_the_switcher_is_remembered(site_in_every_language, page, live_server):
     study = site_in_every_language["case_studies"]["coops"].url
     page.goto(study)
@@ -41,6 +46,8 @@ def test_the_language_chosen_in_the_switcher_is_remembered(site_in_every_languag
     page.goto("/cities/")
     expect(page).to_have_url(f"{live_server.url}/es/cities/")
     expect(page.locator("html")).to_have_attribute("lang", "es")
+    # The practices' titles are marked with the language they are written in.
+    assert written_in(page.get_by_role("link", name="Bilbao solidarity market")) == "en"
 
     switcher(page, "es").get_by_role("link", name="English").click()
     page.wait_for_url(f"{live_server.url}/cities/")
