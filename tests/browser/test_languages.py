@@ -41,6 +41,12 @@ def test_the_language_chosen_in_the_switcher_is_remembered(site_in_every_languag
     # The case study is not translated yet: its English text is marked as English.
     expect(page.get_by_role("heading", level=1)).to_have_attribute("lang", "en")
     expect(page.locator(".language-note")).to_be_visible()
+    # The practice is the same in every language: adapted by Bilbao, and not similar to itself.
+    with translation.override("es"):
+        adapted = translation.ngettext("%(count)s city", "%(count)s cities", 1) % {"count": 1}
+    expect(page.locator(".adapted-by")).to_have_text(adapted)
+    similar = page.locator(".card__title").all_inner_texts()
+    assert similar and site_in_every_language["case_studies"]["coops"].title not in similar
 
     # An English (unprefixed) address now leads to the Spanish page.
     page.goto("/cities/")

@@ -10,10 +10,12 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 from wagtail.models import Locale, Page, PageViewRestriction
 from wagtail_localize.models import Translation
 
 from cities import page_locales
+from exchange.transfers import record_accepted
 from practices.factories import CaseStudyPageFactory, publish
 from practices.models import CaseStudyPage
 from search.models import SearchEntry
@@ -104,6 +106,16 @@ def test_the_switch_from_a_page_in_one_language_leads_to_the_page_in_the_chosen_
     client.cookies.clear()
     response = client.get("/language/nl/", {"next": "/nl/peers/?challenge=housing"})
     assert response["Location"] == "/nl/peers/?challenge=housing"
+
+
+def test_a_practice_shows_its_adaptations_in_every_language(client, tree):
+    # Transfers are recorded against the canonical (English) page.
+    record_accepted(tree["practice"], tree["turin"], stage="piloting", lessons="Start small.")
+    with translation.override("pl"):
+        heading = translation.gettext("Cities adapting this practice")
+    html = client.get("/pl/cities/dublin/committee/").content.decode()
+    assert heading in html
+    assert "Start small." in html
 
 
 def test_the_switch_refuses_other_sites_and_unknown_languages(client, tree):
