@@ -31,23 +31,28 @@ LANGUAGE_NAMES = dict(settings.LANGUAGES)
 def _wagtail_page_at(request, path: str):
     """The live page Wagtail serves at `path` (a path without language
     prefix is English), or None."""
-    try:
-        match = resolve(path)
-    except Resolver404:
-        return None
-    if match.url_name != "wagtail_serve":
-        return None
     site = Site.find_for_request(request)
     if site is None:
         return None
-    language = translation.get_language_from_path(path) or settings.LANGUAGE_CODE
-    served = match.args[0] if match.args else match.kwargs.get("path", "")
-    components = [component for component in served.split("/") if component]
+    language = language_of(path)
     with translation.override(language):
+        try:
+            match = resolve(path)
+        except Resolver404:
+            return None
+        if match.url_name != "wagtail_serve":
+            return None
+        served = match.args[0] if match.args else match.kwargs.get("path", "")
+        components = [component for component in served.split("/") if component]
         try:
             return site.root_page.localized.specific.route(request, components)[0]
         except Http404:
             return None
+
+
+def language_of(path: str) -> str:
+    """The interface language of `path`: its prefix's, English without one."""
+    return translation.get_language_from_path(path) or settings.LANGUAGE_CODE
 
 
 def page_alternates(page, request=None) -> dict[str, str]:
@@ -74,11 +79,14 @@ def alternates(request, page=None) -> dict[str, str]:
 
 def address_in(request, path: str, language: str) -> str:
     """Where `path` is in `language`: the page's translation, or the view's
-    address with that prefix; `path` itself when there is none."""
+    address with that prefix; `path` itself when there is none. `path` is
+    read in its own language, whatever the request's active language (an
+    English reader's switcher names the Spanish page's address)."""
     page = _wagtail_page_at(request, path)
     if page is not None:
         return page_alternates(page, request).get(language, path)
-    return translate_url(path, language)
+    with translation.override(language_of(path)):
+        return translate_url(path, language)
 
 
 def switch_language(request, code):

@@ -14,6 +14,7 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
+from cities import page_locales
 from cities.visibility import is_public
 
 from . import admin_views, forms
@@ -182,7 +183,8 @@ def may_record_adaptation(user, page) -> bool:
 
 @hooks.register("construct_case_study_context")
 def add_case_study_exchange(page, request, context):
-    context["exchange"] = SimpleLazyObject(lambda: CaseStudyExchange(page))
+    # In every language the practice's transfers, relations and questions are the canonical page's.
+    context["exchange"] = SimpleLazyObject(lambda: CaseStudyExchange(page_locales.canonical(page) or page))
     context["extra_facts"].append("exchange/includes/adapted_by_fact.html")
     context["extra_sections"].append("exchange/includes/case_study_exchange.html")
     if may_record_adaptation(request.user, page):

@@ -11,6 +11,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
 from accounts.permissions import ModeratorsOnly
+from cities import page_locales
 
 from . import scaling
 from .models import ScaleSelection, ShortlistEntry
@@ -75,7 +76,8 @@ def register_groups_viewsets():
 @hooks.register("construct_case_study_context")
 def add_selected_to_scale(page, request, context):
     """"Selected to scale" among a case study's key facts (in its cached fragment)."""
-    context["selected_to_scale"] = SimpleLazyObject(lambda: scaling.is_selected(page))
+    # Selections are recorded against the canonical page (the English one), whatever the language shown.
+    context["selected_to_scale"] = SimpleLazyObject(lambda: scaling.is_selected(page_locales.canonical(page) or page))
     context["extra_facts"].append("groups/includes/selected_fact.html")
 
 

@@ -4,6 +4,7 @@ import logging
 
 from django import template
 
+from cities import page_locales
 from search import embeddings
 from search.backends import get_backend, hits
 from search.similar import similar_practices
@@ -18,8 +19,10 @@ def related_practices(page, limit=4):
     result card and its page's URL): with search by meaning, the nearest in
     meaning whatever their language (`search.similar`); otherwise, or until
     the page has its vector, more_like_this on Elasticsearch, shared
-    challenges on the database backend."""
+    challenges on the database backend. In every language, those of the
+    canonical page (the one the index holds), never the practice itself."""
     try:
+        page = page_locales.canonical(page) or page
         if embeddings.enabled() and (similar := similar_practices(page.pk, limit)):
             return hits.with_urls(similar)
         return hits.with_urls(get_backend().related(page, limit))

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from cities import page_locales
 from cities.models import Cadence, CityChallenge, CityPage, Membership
 from cities.roles import ensure_site_roles
 from exchange import relations
@@ -64,6 +65,7 @@ def screenshot(page, name):
     """A full-page screenshot, named after the page type and the viewport width."""
     width = page.viewport_size["width"]
     page.screenshot(path=screenshot_dir() / f"{name}-{width}.png", full_page=True)
+
 
 
 @pytest.fixture(scope="package")
@@ -138,12 +140,13 @@ def browser_problems():
 
 @pytest.fixture
 def new_page(browser, live_server, browser_problems):
-    """new_page(viewport=WIDE, **context_options) opens a page in a new
-    context (a new visitor); the test fails if any of them logs an error."""
+    """new_page(viewport=WIDE, locale="en-GB", **context_options) opens a
+    page in a new context (a new visitor whose browser prefers `locale`);
+    the test fails if any of them logs an error."""
     contexts = []
 
-    def make(viewport=WIDE, **options):
-        context = browser.new_context(viewport=viewport, base_url=live_server.url, locale="en-GB", **options)
+    def make(viewport=WIDE, locale="en-GB", **options):
+        context = browser.new_context(viewport=viewport, base_url=live_server.url, locale=locale, **options)
         context.set_default_timeout(10_000)
         context.add_init_script(CSP_LISTENER)
         context.on("page", browser_problems.watch)
@@ -247,3 +250,12 @@ def browser_site(transactional_db, django_user_model):
         "practices": tree["practices"], "case_studies": practices, "group": group, "membership": membership,
         "official": official, "moderator": user("moderator", "Moderators"),
     }
+
+
+@pytest.fixture
+def site_in_every_language(browser_site):
+    """browser_site with every page in every interface language (aliases of
+    the English originals under /es/, /fr/, ..., as Wagtail's page hook
+    makes them on the real site)."""
+    page_locales.complete_tree()
+    return browser_site

@@ -1,9 +1,12 @@
-"""axe-core on every public page type, at 1280 and 390 px wide, with a
-full-page screenshot of each (see conftest.screenshot_dir)."""
+"""axe-core on every public page type in each of the seven interface
+languages, with a full-page screenshot of each in English and Spanish at
+1280 and 390 px wide (see conftest.screenshot_dir)."""
 
 from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 from playwright.sync_api import expect
 
 from cities.digests.links import signed_link
@@ -15,8 +18,37 @@ from .conftest import NARROW, WIDE, screenshot
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
+# All seven interface languages are written left to right: there is no
+# right-to-left direction (dir="rtl") to check. English and Spanish are
+# checked at both widths and photographed; each other language is checked
+# at one width (alternating), which keeps the time reasonable.
+SCREENSHOT_LANGUAGES = ("en", "es")
+WIDTHS = {"fr": (NARROW,), "it": (WIDE,), "pt": (NARROW,), "pl": (WIDE,), "nl": (NARROW,)}
+assert {*SCREENSHOT_LANGUAGES, *WIDTHS} == {code for code, _name in settings.LANGUAGES}
+
+
 def path(url):
     return urlsplit(url).path
+
+
+def in_language(pages, language, content):
+    """`pages` at their addresses in `language` (English unprefixed), each
+    heading as that language's interface says it; the headings in
+    `content` are what cities wrote and stay as they are."""
+    if language == settings.LANGUAGE_CODE:
+        return pages
+    with translation.override(language):
+        return [
+            (name, f"/{language}{url}", heading if heading in content else translation.gettext(heading))
+            for name, url, heading in pages
+        ]
+
+
+def content_headings(site):
+    """The public pages' headings that are page titles and names (content), not interface words."""
+    pages = [site["home"], site["practices"], site["cities"], site["turin"], site["bilbao"],
+             *site["case_studies"].values()]
+    return {page.title for page in pages} | {c.name for c in site["challenges"].values()} | {site["group"].name}
 
 
 def public_pages(site):
@@ -67,29 +99,52 @@ def signed_in_pages(site):
     ]
 
 
-def check_pages(page, pages):
-    """Each (name, url, heading) at both widths: its heading shown, axe run,
-    a screenshot taken; fails listing every violation of every page."""
+def check_pages(page, pages, language, widths=(WIDE, NARROW), screenshots=True):
+    """Each (name, url, heading) at each width: its heading shown, the page
+    in `language` (html lang), axe run, a screenshot taken (named
+    <name>-<language>-<width>.png); fails listing every violation of every page."""
     found = []
     for name, url, heading in pages:
-        for viewport in (WIDE, NARROW):
+        for viewport in widths:
             page.set_viewport_size(viewport)
             page.goto(url)
             expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+            expect(page.locator("html")).to_have_attribute("lang", language)
             found += [report(f"{url} at {viewport['width']} px", violations(page))]
-            screenshot(page, name)
+            if screenshots:
+                screenshot(page, f"{name}-{language}")
     found = [text for text in found if text]
     assert not found, "axe-core found WCAG 2.1 A/AA or best-practice violations:\n" + "\n".join(found)
 
 
-def test_every_public_page_type_passes_axe(browser_site, new_page, browser_problems):
-    # The error pages answer 400 and 404, which Chromium logs.
+def allow_error_pages(browser_problems):
+    """The error pages answer 400 and 404, which Chromium logs."""
     browser_problems.allow(r"/digests/unsubscribe/not-a-token/: Failed to load resource: .* 400")
     browser_problems.allow(r"/practices/compare/\?p=1: Failed to load resource: .* 400")
     browser_problems.allow(r"/peers/\?challenge=zeppelins: Failed to load resource: .* 400")
     browser_problems.allow(r"/no-such-page/: Failed to load resource: .* 404")
+
+
+@pytest.mark.parametrize("language", SCREENSHOT_LANGUAGES)
+def test_every_public_page_type_passes_axe_and_is_photographed(language, site_in_every_language, new_page,
+                                                               browser_problems):
+    allow_error_pages(browser_problems)
+    site = site_in_every_language
+    # A reader whose browser prefers the page's language: the screenshots show what they see.
+    page = new_page(WIDE, locale=language)
+    check_pages(page, in_language(public_pages(site), language, content_headings(site)), language)
+
+
+def test_every_public_page_type_passes_axe_in_the_other_languages(site_in_every_language, new_page,
+                                                                  browser_problems):
+    # One test for the five languages (one site built, not five).
+    allow_error_pages(browser_problems)
+    site = site_in_every_language
+    # An English browser: the pages offer English (language-offer.js), and axe checks the offer too.
     page = new_page(WIDE)
-    check_pages(page, public_pages(browser_site))
+    for language, widths in WIDTHS.items():
+        pages = in_language(public_pages(site), language, content_headings(site))
+        check_pages(page, pages, language, widths=widths, screenshots=False)
 
 
 def test_every_page_of_a_signed_in_peer_passes_axe(browser_site, new_page, live_server):
@@ -105,4 +160,4 @@ def test_every_page_of_a_signed_in_peer_passes_axe(browser_site, new_page, live_
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("navigation", name="Your account").get_by_role("link", name="Sign out")).to_be_visible()
-    check_pages(page, signed_in_pages(browser_site))
+    check_pages(page, signed_in_pages(browser_site), "en")

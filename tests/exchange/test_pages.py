@@ -90,11 +90,11 @@ def test_relations_show_with_their_inverse_on_the_other_page(net, client):
     users, pages = net["users"], net["pages"]
     own, source = pages["dublin_own"], pages["casabottega"]
     relation = relations.propose(users["dublin"], Relation(from_page=own, to_page=source, kind="builds_on"))
-    assert (f'Builds on:</span> <a href="{source.url}">CasaBottega</a> (Turin) '
+    assert (f'Builds on:</span> <a href="{source.url}" lang="en">CasaBottega</a> (Turin) '
             '<span class="status-note">(waiting for Turin to confirm)') in html(client, own)
     assert "Built on by" not in html(client, source)
     relations.accept(users["turin"], relation)
-    assert f'Built on by:</span> <a href="{own.url}">Dublin workshops</a> (Dublin)' in html(client, source)
+    assert f'Built on by:</span> <a href="{own.url}" lang="en">Dublin workshops</a> (Dublin)' in html(client, source)
     assert "waiting for Turin" not in html(client, own)
     # The kind changed by Dublin: Turin is asked again.
     relations.update(users["dublin"], relation, kind="complements")

@@ -10,10 +10,12 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 from wagtail.models import Locale, Page, PageViewRestriction
 from wagtail_localize.models import Translation
 
 from cities import page_locales
+from exchange.transfers import record_accepted
 from practices.factories import CaseStudyPageFactory, publish
 from practices.models import CaseStudyPage
 from search.models import SearchEntry
@@ -94,6 +96,26 @@ def test_the_switch_remembers_the_language_and_unprefixed_pages_follow_it(client
     # Choosing English again ends the redirects.
     client.get("/language/en/", {"next": "/pt/cities/dublin/"})
     assert client.get("/cities/dublin/").status_code == 200
+
+
+def test_the_switch_from_a_page_in_one_language_leads_to_the_page_in_the_chosen_one(client, tree):
+    # The switcher names the page's address in the chosen language; a reader
+    # who has chosen nothing yet reads in English when following it.
+    response = client.get("/language/es/", {"next": "/es/cities/dublin/committee/"})
+    assert response["Location"] == "/es/cities/dublin/committee/"
+    client.cookies.clear()
+    response = client.get("/language/nl/", {"next": "/nl/peers/?challenge=housing"})
+    assert response["Location"] == "/nl/peers/?challenge=housing"
+
+
+def test_a_practice_shows_its_adaptations_in_every_language(client, tree):
+    # Transfers are recorded against the canonical (English) page.
+    record_accepted(tree["practice"], tree["turin"], stage="piloting", lessons="Start small.")
+    with translation.override("pl"):
+        heading = translation.gettext("Cities adapting this practice")
+    html = client.get("/pl/cities/dublin/committee/").content.decode()
+    assert heading in html
+    assert "Start small." in html
 
 
 def test_the_switch_refuses_other_sites_and_unknown_languages(client, tree):
