@@ -83,12 +83,31 @@ def original(page):
     return page
 
 
+def language_of(page) -> str:
+    """The language of `page`'s locale, without a query (the locales are
+    read once per process)."""
+    for code, pk in _locale_ids().items():
+        if pk == page.locale_id:
+            return code
+    return page.locale.language_code
+
+
+def in_active_language(page):
+    """`page`'s page in the active language (itself when it is in it, or
+    when it has none): Wagtail's `Page.localized`, reading the locales once
+    per process instead of once per call."""
+    wanted = _locale_id(page_language())
+    if page is None or wanted is None or page.locale_id == wanted:
+        return page
+    return page.get_translation_or_none(wanted) or page
+
+
 def content_language(page) -> str:
     """The language `page`'s content is written in: its locale's, or its
     original's for an alias (one query)."""
     if page.alias_of_id:
         return Page.objects.filter(pk=page.alias_of_id).values_list("locale__language_code", flat=True).first() or default_language()
-    return page.locale.language_code
+    return language_of(page)
 
 
 def localized(pages, language: str | None = None) -> dict[int, Page]:

@@ -23,6 +23,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page, PageManager, TranslatableMixin
 from wagtail.search import index
 
+from cities import page_locales
 from cities.lead_image import LeadImageMixin, with_lead_images
 from cities.models import CityPage
 from cities.visibility import VisiblePageManager, VisiblePageQuerySet
@@ -347,7 +348,7 @@ class CaseStudyPage(LeadImageMixin, Page):
         related = CaseStudyPage.objects.filter(pk__in=self.related_case_studies.values_list("pk", flat=True))
         return CaseStudyPage.objects.filter(
             translation_key__in=related.values("translation_key")
-        ).in_language(self.locale.language_code).listable().for_listing()
+        ).in_language(page_locales.language_of(self)).listable().for_listing()
 
     def _structured_data(self, request):
         # The JSON-LD (read first, in the head) and the facts box both read
@@ -452,7 +453,7 @@ class PracticeIndexPage(RoutablePageMixin, Page):
         return SimpleLazyObject(lambda: cls.objects.live().public().in_language().first())
 
     def practices(self):
-        return CaseStudyPage.objects.listable().in_language(self.locale.language_code).for_listing().order_by(
+        return CaseStudyPage.objects.listable().in_language(page_locales.language_of(self)).for_listing().order_by(
             "-first_published_at", "-pk"
         )
 

@@ -75,19 +75,23 @@ def assert_queries(client, django_assert_num_queries, url, expected):
 
 
 # (few items, many items): the same page type listing FEW or MANY things.
+# Every Wagtail page: +1 for the active language's locale (Wagtail's routing
+# in the localized page tree), +1 for the page in the other languages (its
+# hreflang alternates and the language switcher: cms.languages).
 PAGE_TYPES = {
     # Case study: +3 for the exchange (its transfers, "Adapted by N cities", its relations),
     # +1 for its answered questions (with their askers' profiles and cities).
     # +1 for "Selected to scale" (groups).
     # +1 for its breadcrumb trail (the cities index and its city: cms.home breadcrumb_tags).
-    "case study": (lambda c: c["few"][0], lambda c: c["many"][0], 29),
+    # +1 for whether it translates an older page (its language note).
+    "case study": (lambda c: c["few"][0], lambda c: c["many"][0], 32),
     # City page: +1 for the practices the city is adapting, +1 for its challenges (with their names),
     # +5 for "Cities like <city>" (the challenges, the cities, the challenges they name, the practices
     # on the city's challenges and its transfers, both counted by the database: exchange.peer_facts).
     # With search by meaning on (off in these tests), +1 for those practices' vectors (as the peers pins below).
-    "city page": (lambda c: "/cities/dublin/", lambda c: "/cities/turin/", 21),
-    "search page": (lambda c: "/practices/?challenge=few", lambda c: "/practices/?challenge=many", 10),
-    "challenge page": (lambda c: "/practices/challenges/few/", lambda c: "/practices/challenges/many/", 12),
+    "city page": (lambda c: "/cities/dublin/", lambda c: "/cities/turin/", 23),
+    "search page": (lambda c: "/practices/?challenge=few", lambda c: "/practices/?challenge=many", 12),
+    "challenge page": (lambda c: "/practices/challenges/few/", lambda c: "/practices/challenges/many/", 14),
     "search API": (lambda c: "/api/practices/?challenge=few", lambda c: "/api/practices/?challenge=many", 3),
     "suggest API": (lambda c: "/api/practices/suggest/?q=Few", lambda c: "/api/practices/suggest/?q=Many", 1),
 }
@@ -107,7 +111,8 @@ def test_page_type_queries_do_not_grow_with_its_items(client, catalogue, django_
 # then measured again after MANY more cities, each with a case study.
 SITE_WIDE = {
     # Home: +1 for the practices selected to scale (groups.scaling; their cards, one more when there are some).
-    "home": ("/", 11), "cities index": ("/cities/", 10), "feed": ("/practices/feed/", 8),
+    # Pages: +2 for the localized page tree (as PAGE_TYPES above); the feed +1 (the locale).
+    "home": ("/", 13), "cities index": ("/cities/", 12), "feed": ("/practices/feed/", 9),
     # View restrictions, the cities, their challenges.
     "cities API": ("/api/cities/", 3),
 }
@@ -126,17 +131,18 @@ def test_site_wide_pages_queries_do_not_grow_with_the_catalogue(client, catalogu
 
 
 def test_compare_page_queries_do_not_grow_with_its_columns(client, catalogue, django_assert_num_queries, db):
-    """2 or 4 case studies side by side in 17 queries: site, routing and the
+    """2 or 4 case studies side by side in 19 queries: site, routing and the
     page's view restrictions (5), the restricted paths (1), the case studies
     with their cities (1), one query each for their challenges, policy
     levers, sectors, target groups, partners and outcomes (6), the
     exchange's transfers row ("Adapted by N cities" and the transfers with
-    their cities: 2), the navigation and feed link (2)."""
+    their cities: 2), the navigation and feed link (2), the active
+    language's locale and the page in the other languages (2)."""
     ids = list(CaseStudyPage.objects.filter(title__startswith="Many practice").values_list("pk", flat=True))
     two = "/practices/compare/?" + "&".join(f"p={i}" for i in ids[:2])
     four = "/practices/compare/?" + "&".join(f"p={i}" for i in ids[2:6])
     for url, columns in ((two, 2), (four, 4)):
-        response = assert_queries(client, django_assert_num_queries, url, 17)
+        response = assert_queries(client, django_assert_num_queries, url, 19)
         assert response.content.decode().count('<th scope="col" class="compare__practice">') == columns
 
 
@@ -150,9 +156,10 @@ def test_cached_fragments_save_queries_and_go_with_the_next_editorial_event(
     # A query string keeps the whole-page cache (cities.page_cache) out of it.
     url = catalogue["few"][0] + "?from=fragments"
     assert "Few practice 1" in client.get(url).content.decode()  # renders and keeps the fragments
-    # Site, routing, view restrictions: no listing (the JSON-LD of the head
-    # is a fragment too).
-    with django_assert_num_queries(7):
+    # Site, the active language's locale, routing, view restrictions: no
+    # listing (the JSON-LD of the head and the page's other languages are
+    # fragments too).
+    with django_assert_num_queries(8):
         html = client.get(url).content.decode()
     assert "Few practice 1" in html
 

@@ -15,6 +15,8 @@ from django import template
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page, Site
 
+from cities import page_locales
+
 register = template.Library()
 
 HOME_LABEL = _("Home")
@@ -28,7 +30,7 @@ def _url(request, path):
 def breadcrumbs(context, page=None, *items):
     request = context.get("request")
     site = context.get("current_site") or (Site.find_for_request(request) if request else None)
-    root = site.root_page.localized if site else None  # the home page in the active language
+    root = page_locales.in_active_language(site.root_page) if site else None  # the home page in the active language
     trail = [{"title": str(HOME_LABEL), "url": root.get_url(request) if root else "/"}]
     if isinstance(page, Page) and root is not None and page.pk != root.pk:
         if page.depth == root.depth + 2:

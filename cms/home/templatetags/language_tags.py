@@ -8,7 +8,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
-from cities import fragments
+from cities import fragments, page_locales
 from cms.languages import alternates
 
 register = template.Library()
@@ -47,3 +47,9 @@ def language_versions(context):
             }
         )
     return versions
+
+
+@register.filter
+def in_active_language(page):
+    """`page` (e.g. the site's home page) in the reader's language."""
+    return page_locales.in_active_language(page)

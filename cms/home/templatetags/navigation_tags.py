@@ -3,6 +3,7 @@
 from django import template
 from wagtail.models import Page
 
+from cities import page_locales
 from cities.visibility import private_q
 
 register = template.Library()
@@ -19,7 +20,7 @@ def site_sections(context):
     if site is None:
         return []
     shown = context.get("page")
-    sections = list(Page.objects.child_of(site.root_page.localized).live().exclude(private_q()).order_by("path"))
+    sections = list(Page.objects.child_of(page_locales.in_active_language(site.root_page)).live().exclude(private_q()).order_by("path"))
     sections.sort(key=lambda section: section.cached_content_type.model != "practiceindexpage")
     items = []
     for section in sections:
