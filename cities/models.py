@@ -146,7 +146,9 @@ class CityPage(DirectChildRouteMixin, LeadImageMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         context["practices"] = []
         context["practice_index"] = None
-        context["working_groups"] = self.working_groups.prefetch_related("member_cities")
+        # The city as the network records it: its page in the default language.
+        city = page_locales.canonical(self) or self
+        context["working_groups"] = city.working_groups.prefetch_related("member_cities")
         context["city_challenges"] = self.city_challenges.select_related("challenge")
         context["city_map"] = self.location_map()
         # Templates of sections a hook adds after the working groups, rendered

@@ -227,6 +227,7 @@ def add_group_questions(group, context):
 
 @hooks.register("construct_city_page_context")
 def add_city_exchange(city_page, request, context):
+    city_page = page_locales.canonical(city_page) or city_page  # the city as the network records it
     context["city_exchange"] = SimpleLazyObject(lambda: CityExchange(city_page))
     context["extra_sections"].append("exchange/includes/city_adapting.html")
     # "Cities like <city>": read when the (cached) fragment is rendered.
