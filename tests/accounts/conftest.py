@@ -25,10 +25,12 @@ def peer(db, django_user_model):
     return make_peer(django_user_model, "ana@example.org")
 
 
-def sign_up(client, email="new.peer@example.org", display_name="Nadia Peer", password=PASSWORD, **extra):
+def sign_up(client, email="new.peer@example.org", display_name="Nadia Peer", password=PASSWORD, language="", **extra):
+    """Sign up on the sign-up page in `language` (its URL prefix; English by default)."""
     data = {"display_name": display_name, "email": email, "password1": password, "password2": password}
     data.update(extra.pop("data", {}))
-    return client.post("/accounts/signup/", data, **extra)
+    prefix = f"/{language}" if language else ""
+    return client.post(f"{prefix}/accounts/signup/", data, **extra)
 
 
 def sign_in(client, login, password=PASSWORD, address="198.51.100.7"):

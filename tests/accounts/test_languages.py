@@ -3,7 +3,6 @@ sign-up on Spanish pages), otherwise for staff and officials their Wagtail
 admin preference, their city's language, or the site's default."""
 
 from django.contrib.auth import get_user_model
-from django.utils import translation
 from wagtail.users.models import UserProfile
 
 from accounts.languages import language_for
@@ -17,8 +16,7 @@ User = get_user_model()
 
 
 def test_sign_up_keeps_the_language_of_the_pages_signed_up_on(client, site_tree):
-    with translation.override("es"):
-        sign_up(client, email="lucia@example.org", HTTP_ACCEPT_LANGUAGE="es")
+    sign_up(client, email="lucia@example.org", language="es")  # the Spanish sign-up page
     assert User.objects.get(email="lucia@example.org").profile.language == "es"
     sign_up(client.__class__(), email="liam@example.org")
     assert User.objects.get(email="liam@example.org").profile.language == "en"

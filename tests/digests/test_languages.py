@@ -10,6 +10,7 @@ from unittest import mock
 import pytest
 from django.contrib.auth import get_user_model
 from django.utils import formats, timezone, translation
+from django.utils.translation import ngettext
 
 from accounts.models import Profile
 from cities.digests import render as digest_render
@@ -93,7 +94,11 @@ def test_a_spanish_and_an_english_member_each_get_it_once_in_their_language(
         text, html = parts(received.message)
         assert '<html lang="en">' in html
         assert english in text and english in html and spanish not in text and spanish not in html
-        assert received.message["Subject"] == lucia.message["Subject"]  # no catalogue of ours yet
+        # The subject in each member's language, from the catalogues.
+        assert received.message["Subject"] != lucia.message["Subject"]
+        with translation.override("es"):
+            spanish_count = ngettext("%(count)d new practice", "%(count)d new practices", 2) % {"count": 2}
+        assert spanish_count in lucia.message["Subject"] and spanish_count not in received.message["Subject"]
 
 
 @pytest.mark.django_db

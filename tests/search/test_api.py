@@ -236,7 +236,7 @@ def test_bad_input_is_a_clear_400_not_a_500(db, client, url, params, field, mess
     assert response.json() == {"errors": {field: message}}
 
 
-def test_a_page_number_beyond_any_result_window_is_a_400_page(site_tree, client):
+def test_a_page_number_beyond_any_result_window_is_a_400_page(shared_catalogue, db, client):
     response = client.get("/practices/", {"page": "9223372036854775807"})
     assert response.status_code == 400
     assert "must be between 1 and 833." in response.content.decode()
@@ -350,7 +350,7 @@ def test_single_valued_parameters_given_twice_are_a_400(db, client, url, field, 
     assert response.json() == {"errors": {field: message}}
 
 
-def test_search_page_says_give_page_once(site_tree, client):
+def test_search_page_says_give_page_once(shared_catalogue, db, client):
     response = client.get("/practices/?page=1&page=2")
     assert response.status_code == 400
     assert "give page once, not 2 times." in response.content.decode()
