@@ -16,7 +16,8 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.utils.translation import gettext
+from django.utils import translation
+from django.utils.translation import gettext_lazy
 
 from cities.map import located
 from cities.models import CityPage
@@ -31,6 +32,22 @@ RADIUS = 230
 LABEL_GAP = 12
 MAX_LABELLED = 60  # more cities than this: no text labels on the circle (the list has them)
 STAGE_LABELS = dict(Stage.choices)
+# Translators: a practice in a line of the network map, with its transfer's stage, e.g. "Rikx (piloting)".
+TITLE_AND_STAGE = gettext_lazy("%(title)s (%(stage)s)")
+# Translators: a line on the network map, e.g. "Bilbao adapts Warsaw's Social procurement (piloting)".
+ADAPTS = gettext_lazy("%(city)s adapts %(source)s's %(titles)s")
+_translated: dict[tuple[str, int], str] = {}
+
+
+def translated(message) -> str:
+    """`message` (a lazy translation of this module) in the active language,
+    translated once per language and process: the network repeats a few
+    messages over thousands of transfers."""
+    key = (translation.get_language(), id(message))
+    found = _translated.get(key)
+    if found is None:
+        found = _translated[key] = str(message)
+    return found
 
 
 @dataclass
@@ -73,7 +90,8 @@ class NetworkTransfer:
 
     @property
     def stage_label(self) -> str:
-        return STAGE_LABELS.get(self.stage, self.stage)
+        label = STAGE_LABELS.get(self.stage)
+        return translated(label) if label is not None else self.stage
 
 
 @dataclass
@@ -99,12 +117,9 @@ class Edge:
 
     @property
     def description(self) -> str:
-        titles = "; ".join(
-            gettext("%(title)s (%(stage)s)") % {"title": t.source.title, "stage": t.stage_label.lower()}
-            for t in self.transfers
-        )
-        # Translators: a line on the network map, e.g. "Bilbao adapts Warsaw's Social procurement (piloting)".
-        return gettext("%(city)s adapts %(source)s's %(titles)s") % {
+        pattern = translated(TITLE_AND_STAGE)
+        titles = "; ".join(pattern % {"title": t.source.title, "stage": t.stage_label.lower()} for t in self.transfers)
+        return translated(ADAPTS) % {
             "city": self.adopting.title, "source": self.source.title, "titles": titles,
         }
 

@@ -61,14 +61,23 @@ def city_links(network: Network) -> SafeString:
 def transfer_rows(network: Network) -> SafeString:
     """The rows of the transfers table."""
     out = []
+    # Translated and formatted once per render, not once per row.
+    # Translators: after a case study's title, a link to the adopting city's own version of it.
+    their_version = _e(gettext("(their version: %(link)s)"))
+    missing = not_given()
+    dates = {}
     for t in network.transfers:
         own = ""
         if t.shown_own_case_study:
             link = (f'<a href="{_e(t.shown_own_case_study.url or "")}">'
                     f"{_e(t.shown_own_case_study.title)}</a>")
-            # Translators: after a case study's title, a link to the adopting city's own version of it.
-            own = " " + _e(gettext("(their version: %(link)s)")).replace("%(link)s", link)
-        started = _e(format_date(t.started, "j F Y")) if t.started else not_given()
+            own = " " + their_version.replace("%(link)s", link)
+        if t.started:
+            started = dates.get(t.started)
+            if started is None:
+                started = dates[t.started] = _e(format_date(t.started, "j F Y"))
+        else:
+            started = missing
         out.append(
             f'<tr><th scope="row"><a href="{_e(t.adopting.url or "")}">{_e(t.adopting.title)}</a></th>'
             f'<td><a href="{_e(t.source.url or "")}">{_e(t.source.title)}</a>{own}</td>'
