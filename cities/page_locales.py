@@ -12,9 +12,9 @@ One page of each translation group stands for the practice in everything
 that counts or lists practices rather than showing a page (the search
 index, digests, feeds, exports, counts, transfers, questions): the page in
 the default locale (`settings.LANGUAGE_CODE`), the *canonical* page.
-`canonical_q()` selects them; `canonical()` finds a page's;
-`localized()` maps canonical pages to their pages in the active language,
-for links.
+`canonical_q()` selects them; `canonical()` finds a page's. Links to a
+page in the reader's language need no lookup: every language's page has
+the same path but for the prefix (`cities.page_urls`).
 
 A view restriction on a page holds for all its translations and aliases:
 `mirror_restrictions()` copies it (signals), so a private page is private
@@ -38,14 +38,8 @@ def content_languages() -> list[str]:
 
 
 def default_locale_id() -> int:
-    """The id of the default locale (one query per process)."""
-    global _default_locale_id
-    if _default_locale_id is None:
-        _default_locale_id = Locale.objects.get(language_code=default_language()).pk
-    return _default_locale_id
-
-
-_default_locale_id: int | None = None
+    """The id of the default locale (the locales are read once per process)."""
+    return _locale_ids()[default_language()]
 
 
 def page_language(language: str | None = None) -> str:
@@ -75,14 +69,6 @@ def canonical(page):
     ).first()
 
 
-def original(page):
-    """The page whose content `page` shows: the alias's original, or the
-    page itself (an original or a translation)."""
-    if page.alias_of_id:
-        return page.alias_of
-    return page
-
-
 def language_of(page) -> str:
     """The language of `page`'s locale, without a query (the locales are
     read once per process)."""
@@ -110,21 +96,6 @@ def content_language(page) -> str:
     return language_of(page)
 
 
-def localized(pages, language: str | None = None) -> dict[int, Page]:
-    """{page id: its page in `language` (the active one by default)} for
-    `pages`, in one query; a page without one maps to itself."""
-    language = language or translation.get_language() or default_language()
-    pages = list(pages)
-    found = {page.pk: page for page in pages}
-    wanted = [page for page in pages if page.locale_id != _locale_id(language)]
-    if not wanted:
-        return found
-    keys = {page.translation_key: page.pk for page in wanted}
-    for other in Page.objects.filter(translation_key__in=keys, locale__language_code=language).live():
-        found[keys[other.translation_key]] = other
-    return found
-
-
 def _locale_id(language: str) -> int | None:
     return _locale_ids().get(language)
 
@@ -141,9 +112,8 @@ _locale_id_map: dict[str, int] | None = None
 
 def forget_locales():
     """Drop what this process remembers of the locale table (tests)."""
-    global _locale_id_map, _default_locale_id
+    global _locale_id_map
     _locale_id_map = None
-    _default_locale_id = None
 
 
 def ensure_locales() -> list[Locale]:
