@@ -13,7 +13,9 @@ pytest_plugins = ["tests.services", "tests.commands"]
 def _fresh_cache():
     """Each test starts with an empty cache and no facet options kept in
     the process (the database is rolled back between tests, caches are not)."""
+    from django.conf import settings
     from django.core.cache import cache
+    from django.utils import translation
 
     from cities.page_locales import forget_locales
     from search.backends.facets import facet_options_memo
@@ -21,6 +23,10 @@ def _fresh_cache():
     cache.clear()
     facet_options_memo.invalidate()
     forget_locales()  # locale ids change when a test flushes the database
+    # A request to /it/... leaves Italian active in this thread (Django's
+    # LocaleMiddleware activates, nothing deactivates): every test starts
+    # in the default language.
+    translation.activate(settings.LANGUAGE_CODE)
     yield
 
 
